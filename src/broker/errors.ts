@@ -1,0 +1,64 @@
+/**
+ * The one error type of the broker core. Codes mirror Service Bus exception kinds;
+ * src/amqp/errors.ts maps them to AMQP conditions and src/http/errors.ts to HTTP statuses.
+ */
+export type BrokerErrorCode =
+  | 'EntityNotFound'
+  | 'EntityAlreadyExists'
+  | 'MessageLockLost'
+  | 'SessionLockLost'
+  | 'SessionCannotBeLocked'
+  | 'Timeout'
+  | 'MessageNotFound'
+  | 'EntityDisabled'
+  | 'QuotaExceeded'
+  | 'MessageSizeExceeded'
+  | 'InvalidOperation'
+  | 'ArgumentError';
+
+export class BrokerError extends Error {
+  override readonly name = 'BrokerError';
+  constructor(
+    readonly code: BrokerErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const isBrokerError = (e: unknown): e is BrokerError => e instanceof BrokerError;
+
+/** Small constructors so call sites read as the rule they enforce. */
+export const errors = {
+  entityNotFound: (path: string) =>
+    new BrokerError(
+      'EntityNotFound',
+      `The messaging entity '${path}' could not be found. To know more visit https://aka.ms/sbResourceMgrExceptions.`,
+    ),
+  entityExists: (path: string) =>
+    new BrokerError('EntityAlreadyExists', `The messaging entity '${path}' already exists.`),
+  lockLost: () =>
+    new BrokerError(
+      'MessageLockLost',
+      'The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.',
+    ),
+  sessionLockLost: (sessionId?: string) =>
+    new BrokerError(
+      'SessionLockLost',
+      `The session lock has expired on the MessageSession${sessionId === undefined ? '' : ` '${sessionId}'`}. Accept a new MessageSession.`,
+    ),
+  sessionCannotBeLocked: (sessionId: string) =>
+    new BrokerError(
+      'SessionCannotBeLocked',
+      `The requested session '${sessionId}' cannot be accepted. It may be locked by another receiver.`,
+    ),
+  timeout: (what: string) => new BrokerError('Timeout', `The operation did not complete within the allocated time for ${what}.`),
+  messageNotFound: (what: string) => new BrokerError('MessageNotFound', what),
+  disabled: (path: string, what = 'disabled') => new BrokerError('EntityDisabled', `Messaging entity '${path}' is currently ${what}.`),
+  quota: (path: string, maxMb: number) =>
+    new BrokerError('QuotaExceeded', `The maximum entity size has been reached or exceeded for '${path}'. Size limit: ${maxMb} MB.`),
+  tooBig: (size: number, max: number) =>
+    new BrokerError('MessageSizeExceeded', `The received message (size ${size} bytes) exceeds the limit (${max} bytes) currently allowed on the link.`),
+  invalid: (message: string) => new BrokerError('InvalidOperation', message),
+  argument: (message: string) => new BrokerError('ArgumentError', message),
+};

@@ -1,0 +1,4 @@
+export * from './api.js';
+export * from './clock.js';
+export * from './errors.js';
+export * from './types.js';
