@@ -1,0 +1,199 @@
+/**
+ * The edge between AMQP messages and the broker's protocol-neutral record.
+ *
+ * A message keeps the client's bytes: the properties, application-properties, body and footer
+ * sections are stored raw and written back unchanged, so every AMQP type survives (rhea's
+ * decode/encode would turn an int into a uint, a uuid into binary). Only the header and the
+ * message annotations are rebuilt on delivery, since the broker owns delivery-count and the
+ * x-opt-* stamps; application properties are re-encoded only when settlement changed them.
+ */
+import type { MessageInput, StoredMessage } from '../broker/types.js';
+import { MESSAGE_STATE_CODE } from '../broker/types.js';
+import { uuidToBytes, bytesToUuid } from './dotnet.js';
+import { messageCodec, types } from './rhea.js';
+
+/** What src/amqp stores as MessageInput.payload. */
+export interface AmqpPayload {
+  header?: { durable?: boolean; priority?: number; ttl?: number; first_acquirer?: boolean };
+  /** Typed key/value items of the client's message annotations, minus the broker-owned keys. */
+  annotations: unknown[];
+  properties?: Buffer;
+  applicationProperties?: Buffer;
+  /** Body sections and footer. */
+  body: Buffer;
+}
+
+const SECTION = { header: 0x70, deliveryAnnotations: 0x71, messageAnnotations: 0x72, properties: 0x73, applicationProperties: 0x74 } as const;
+
+/** Annotations the broker stamps itself; a client's values for them are dropped. */
+const BROKER_ANNOTATIONS = new Set([
+  'x-opt-sequence-number',
+  'x-opt-enqueued-time',
+  'x-opt-locked-until',
+  'x-opt-message-state',
+  'x-opt-enqueue-sequence-number',
+  'x-opt-deadletter-source',
+]);
+
+export class MessageDecodeError extends Error {}
+
+interface Typed {
+  value: unknown;
+  descriptor?: { value: unknown };
+}
+
+const unwrap = (t: unknown): unknown => (t && typeof t === 'object' && 'value' in t ? (t as Typed).value : t);
+
+/** Message ids and correlation ids may be string, ulong, uuid or binary: the broker compares their text. */
+export function idToString(id: unknown): string | undefined {
+  if (id === undefined || id === null) return undefined;
+  if (typeof id === 'string') return id;
+  if (typeof id === 'number' || typeof id === 'bigint') return String(id);
+  if (Buffer.isBuffer(id)) return id.length === 16 ? bytesToUuid(id) : id.toString('hex');
+  return String(id);
+}
+
+const asString = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+
+function toMs(v: unknown): number | undefined {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'number') return v;
+  if (Buffer.isBuffer(v) && v.length === 8) return Number(v.readBigInt64BE());
+  return undefined;
+}
+
+/** Decodes one encoded AMQP message (as sent by a client) into a broker MessageInput. */
+export function decodeMessage(raw: Buffer): MessageInput {
+  const reader = new types.Reader(raw);
+  let bodyStart = raw.length;
+  const payload: AmqpPayload = { annotations: [], body: raw };
+  let head: Buffer | undefined;
+  try {
+    while (reader.remaining()) {
+      const start = reader.position as number;
+      if (raw[start] !== 0x00) throw new MessageDecodeError('expected a described message section');
+      const section = reader.read() as Typed & { descriptor: { value: unknown } };
+      const code = Number(section.descriptor?.value);
+      if (code === SECTION.properties) payload.properties = raw.subarray(start, reader.position);
+      else if (code === SECTION.applicationProperties) payload.applicationProperties = raw.subarray(start, reader.position);
+      else if (code === SECTION.messageAnnotations) {
+        const items = section.value as unknown[];
+        for (let i = 0; i + 1 < items.length; i += 2) {
+          if (!BROKER_ANNOTATIONS.has(String(unwrap(items[i])))) payload.annotations.push(items[i], items[i + 1]);
+        }
+      } else if (code !== SECTION.header && code !== SECTION.deliveryAnnotations) {
+        bodyStart = start;
+        break;
+      }
+    }
+    head = raw.subarray(0, bodyStart);
+  } catch (e) {
+    if (e instanceof MessageDecodeError) throw e;
+    throw new MessageDecodeError(`malformed message: ${(e as Error).message}`);
+  }
+  payload.body = raw.subarray(bodyStart);
+  const m = messageCodec.decode(head) as Record<string, any>;
+  if (m.durable !== undefined || m.priority !== undefined || m.ttl !== undefined || m.first_acquirer !== undefined) {
+    payload.header = { durable: m.durable, priority: m.priority, ttl: m.ttl, first_acquirer: m.first_acquirer };
+  }
+  const ann = (m.message_annotations ?? {}) as Record<string, unknown>;
+  return {
+    payload,
+    size: raw.length,
+    messageId: idToString(m.message_id),
+    sessionId: asString(m.group_id),
+    partitionKey: asString(ann['x-opt-partition-key']),
+    timeToLiveMs: typeof m.ttl === 'number' && m.ttl > 0 ? m.ttl : undefined,
+    scheduledEnqueueTimeUtc: toMs(ann['x-opt-scheduled-enqueue-time']),
+    contentType: asString(m.content_type),
+    correlationId: idToString(m.correlation_id),
+    subject: asString(m.subject),
+    to: asString(m.to),
+    replyTo: asString(m.reply_to),
+    replyToSessionId: asString(m.reply_to_group_id),
+    applicationProperties: (m.application_properties ?? {}) as Record<string, unknown>,
+  };
+}
+
+/** Splits a batch envelope (message-format 0x80013700): each data section is one encoded message. */
+export function splitBatch(raw: Buffer): Buffer[] {
+  const reader = new types.Reader(raw);
+  const out: Buffer[] = [];
+  try {
+    while (reader.remaining()) {
+      const section = reader.read() as Typed & { descriptor: { value: unknown } };
+      if (Number(section.descriptor?.value) === 0x75) out.push(section.value as Buffer);
+    }
+  } catch (e) {
+    throw new MessageDecodeError(`malformed batch: ${(e as Error).message}`);
+  }
+  if (out.length === 0) throw new MessageDecodeError('a batch must hold at least one message');
+  return out;
+}
+
+export interface EncodeOptions {
+  /** Adds x-opt-message-state (peek and receive-by-sequence-number). */
+  withState?: boolean;
+  /** Adds delivery-annotations x-opt-lock-token (receive-by-sequence-number, for Python). */
+  lockTokenAnnotation?: boolean;
+  /** Leaves the body out (peek with omit-message-body). */
+  omitBody?: boolean;
+}
+
+const sym = (s: string) => types.wrap_symbol(s);
+
+/** Encodes a stored message for a delivery, a peek, or a management response. */
+export function encodeMessage(msg: StoredMessage, options: EncodeOptions = {}): Buffer {
+  const p = msg.payload as AmqpPayload;
+  const w = new types.Writer();
+  const h = p.header ?? {};
+  w.write(
+    (messageCodec as any)
+      .header({
+        durable: h.durable ?? false,
+        priority: h.priority ?? 4,
+        ttl: h.ttl,
+        first_acquirer: h.first_acquirer ?? false,
+        delivery_count: msg.deliveryCount,
+      })
+      .described(),
+  );
+  if (options.lockTokenAnnotation && msg.lockToken) {
+    w.write(types.described(types.wrap_ulong(SECTION.deliveryAnnotations), (types as any).Map32([sym('x-opt-lock-token'), types.wrap_uuid(uuidToBytes(msg.lockToken))])));
+  }
+  const items: unknown[] = [
+    ...p.annotations,
+    sym('x-opt-sequence-number'),
+    types.wrap_long(msg.sequenceNumber),
+    sym('x-opt-enqueued-time'),
+    types.wrap_timestamp(msg.enqueuedTimeUtc),
+  ];
+  if (msg.lockedUntilUtc !== undefined) items.push(sym('x-opt-locked-until'), types.wrap_timestamp(msg.lockedUntilUtc));
+  if (options.withState) items.push(sym('x-opt-message-state'), types.wrap_int(MESSAGE_STATE_CODE[msg.state]));
+  if (msg.enqueuedSequenceNumber !== undefined) items.push(sym('x-opt-enqueue-sequence-number'), types.wrap_long(msg.enqueuedSequenceNumber));
+  if (msg.deadLetterSource !== undefined) items.push(sym('x-opt-deadletter-source'), types.wrap_string(msg.deadLetterSource));
+  w.write(types.described(types.wrap_ulong(SECTION.messageAnnotations), (types as any).Map32(items)));
+  const head = w.toBuffer() as Buffer;
+  const parts = [head];
+  if (p.properties) parts.push(p.properties);
+  const app = msg.propertyChanges?.size ? encodeApplicationProperties(p.applicationProperties, msg.propertyChanges) : p.applicationProperties;
+  if (app) parts.push(app);
+  if (!options.omitBody) parts.push(p.body);
+  return Buffer.concat(parts);
+}
+
+/** Re-encodes application properties with settlement changes applied, keeping the other entries' types. */
+function encodeApplicationProperties(original: Buffer | undefined, changes: ReadonlyMap<string, unknown>): Buffer {
+  const items: unknown[] = [];
+  if (original) {
+    const section = new types.Reader(original).read() as Typed;
+    const old = section.value as unknown[];
+    for (let i = 0; i + 1 < old.length; i += 2) {
+      if (!changes.has(String(unwrap(old[i])))) items.push(old[i], old[i + 1]);
+    }
+  }
+  for (const [k, v] of changes) items.push(types.wrap_string(k), types.wrap(v));
+  const w = new types.Writer();
+  w.write(types.described(types.wrap_ulong(SECTION.applicationProperties), (types as any).Map32(items)));
+  return w.toBuffer() as Buffer;
+}
