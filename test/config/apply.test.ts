@@ -1,0 +1,214 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { BrokerApi } from '../../src/broker/api.js';
+import { errors } from '../../src/broker/errors.js';
+import type { RuleAction, RuleFilter } from '../../src/broker/types.js';
+import {
+  applyConfig,
+  ConfigError,
+  DEFAULT_CONFIG,
+  DEFAULT_CONFIG_SOURCE,
+  loadConfigFile,
+  validateConfig,
+} from '../../src/config/index.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+type Call = [string, ...unknown[]];
+
+/**
+ * Records the entity calls applyConfig makes and enforces what it relies on: unique names
+ * (case-insensitive) and forward targets that exist. The broker's own rules are tested in
+ * test/broker; here we check the translation and the error paths.
+ */
+function recordingBroker(failOn?: { method: string; name: string; message: string }) {
+  const calls: Call[] = [];
+  const names = new Set<string>();
+  const add = (name: string) => {
+    if (names.has(name.toLowerCase())) throw errors.entityExists(name);
+    names.add(name.toLowerCase());
+  };
+  const check = (method: string, name: string) => {
+    if (failOn?.method === method && failOn.name === name) throw errors.argument(failOn.message);
+  };
+  const checkForwards = (p: { forwardTo?: string; forwardDeadLetteredMessagesTo?: string }) => {
+    for (const target of [p.forwardTo, p.forwardDeadLetteredMessagesTo]) {
+      if (target !== undefined && !names.has(target.toLowerCase())) throw errors.entityNotFound(target);
+    }
+  };
+  const broker = {
+    createQueue(name: string, props: object) {
+      check('createQueue', name);
+      checkForwards(props);
+      add(name);
+      calls.push(['createQueue', name, props]);
+    },
+    updateQueue(name: string, props: object) {
+      checkForwards(props);
+      calls.push(['updateQueue', name, props]);
+    },
+    createTopic(name: string, props: object) {
+      check('createTopic', name);
+      add(name);
+      calls.push(['createTopic', name, props]);
+    },
+    createSubscription(topic: string, name: string, props: object, defaultRule?: object) {
+      check('createSubscription', name);
+      checkForwards(props);
+      add(`${topic}/Subscriptions/${name}`);
+      calls.push(['createSubscription', topic, name, props, defaultRule]);
+    },
+    updateSubscription(topic: string, name: string, props: object) {
+      checkForwards(props);
+      calls.push(['updateSubscription', topic, name, props]);
+    },
+    createRule(topic: string, sub: string, name: string, filter: RuleFilter, action?: RuleAction) {
+      check('createRule', name);
+      calls.push(['createRule', topic, sub, name, filter, action]);
+    },
+  };
+  return { broker: broker as unknown as BrokerApi, calls };
+}
+
+describe('applyConfig', () => {
+  it("creates Microsoft's default entities; a subscription's first rule replaces $Default", () => {
+    const { broker, calls } = recordingBroker();
+    const counts = applyConfig(broker, loadConfigFile(fixture('microsoft-default-config.json')));
+    expect(counts).toEqual({ queues: 1, topics: 1, subscriptions: 3, rules: 2 });
+    expect(calls.map((c) => [c[0], c[1], c[2]])).toEqual([
+      ['createQueue', 'queue.1', expect.any(Object)],
+      ['createTopic', 'topic.1', expect.any(Object)],
+      ['createSubscription', 'topic.1', 'subscription.1'],
+      ['createSubscription', 'topic.1', 'subscription.2'],
+      ['createSubscription', 'topic.1', 'subscription.3'],
+    ]);
+    expect(calls[2]![4]).toEqual({
+      name: 'app-prop-filter-1',
+      filter: expect.objectContaining({ type: 'correlation', correlationId: 'id1', subject: 'subject1' }),
+    });
+    expect(calls[3]![4]).toEqual({
+      name: 'user-prop-filter-1',
+      filter: { type: 'correlation', properties: { prop3: 'value3' } },
+    });
+    expect(calls[4]![4]).toBeUndefined();
+  });
+
+  it('creates the embedded default, session-queue included', () => {
+    const { broker, calls } = recordingBroker();
+    applyConfig(broker, validateConfig(DEFAULT_CONFIG, DEFAULT_CONFIG_SOURCE));
+    expect(calls[1]).toEqual(['createQueue', 'session-queue', expect.objectContaining({ requiresSession: true })]);
+  });
+
+  it('creates further rules, actions included, and sets forwarding once every entity exists', () => {
+    const { broker, calls } = recordingBroker();
+    const counts = applyConfig(broker, loadConfigFile(fixture('commented-config.jsonc')));
+    expect(counts).toEqual({ queues: 3, topics: 1, subscriptions: 2, rules: 2 });
+    // 'forwarder' forwards to the topic 'events', declared after it.
+    expect(calls.find((c) => c[0] === 'createQueue' && c[1] === 'forwarder')).toEqual(['createQueue', 'forwarder', {}]);
+    expect(calls.at(-1)).toEqual(['updateQueue', 'forwarder', { forwardTo: 'events', forwardDeadLetteredMessagesTo: 'plain' }]);
+    expect(calls.find((c) => c[0] === 'createSubscription' && c[2] === 'sql-sub')![4]).toEqual({
+      name: 'high-priority',
+      filter: { type: 'sql', expression: 'priority > 5' },
+      action: { type: 'sql', expression: "SET seen = 'yes'" },
+    });
+    expect(calls.find((c) => c[0] === 'createRule')).toEqual([
+      'createRule',
+      'events',
+      'sql-sub',
+      'by-subject',
+      { type: 'correlation', subject: 'urgent', properties: { region: 'eu', level: 3, flag: true } },
+      undefined,
+    ]);
+  });
+
+  it('forwards subscriptions in the second pass too', () => {
+    const { broker, calls } = recordingBroker();
+    applyConfig(
+      broker,
+      validateConfig({
+        UserConfig: {
+          Namespaces: [
+            {
+              Name: 'n',
+              Topics: [{ Name: 't', Subscriptions: [{ Name: 's', Properties: { ForwardTo: 'later' } }] }],
+              Queues: [{ Name: 'later' }],
+            },
+          ],
+        },
+      }),
+    );
+    expect(calls.at(-1)).toEqual(['updateSubscription', 't', 's', { forwardTo: 'later' }]);
+  });
+
+  const twoQueues = {
+    UserConfig: { Namespaces: [{ Name: 'a', Queues: [{ Name: 'q' }] }, { Name: 'b', Queues: [{ Name: 'Q' }] }] },
+  };
+
+  it.each<[string, unknown, Parameters<typeof recordingBroker>[0], string, RegExp]>([
+    ['a duplicate across namespaces', twoQueues, undefined, 'UserConfig.Namespaces[1].Queues[0].Name', /already exists/],
+    [
+      'a forward to nothing',
+      { UserConfig: { Namespaces: [{ Name: 'n', Queues: [{ Name: 'q', Properties: { ForwardTo: 'nowhere' } }] }] } },
+      undefined,
+      'UserConfig.Namespaces[0].Queues[0].Properties',
+      /'nowhere' could not be found/,
+    ],
+    [
+      'a queue the broker refuses',
+      { UserConfig: { Namespaces: [{ Name: 'n', Queues: [{ Name: 'bad name' }] }] } },
+      { method: 'createQueue', name: 'bad name', message: 'illegal character' },
+      'UserConfig.Namespaces[0].Queues[0].Name',
+      /illegal character/,
+    ],
+    [
+      'a topic the broker refuses',
+      { UserConfig: { Namespaces: [{ Name: 'n', Topics: [{ Name: 't' }] }] } },
+      { method: 'createTopic', name: 't', message: 'nope' },
+      'UserConfig.Namespaces[0].Topics[0].Name',
+      /nope/,
+    ],
+    [
+      'a second rule the broker refuses',
+      {
+        UserConfig: {
+          Namespaces: [
+            {
+              Name: 'n',
+              Topics: [
+                {
+                  Name: 't',
+                  Subscriptions: [
+                    {
+                      Name: 's',
+                      Rules: [
+                        { Name: 'ok', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: '1=1' } } },
+                        { Name: 'bad', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: 'a ===' } } },
+                      ],
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      },
+      { method: 'createRule', name: 'bad', message: 'syntax error in SQL' },
+      'UserConfig.Namespaces[0].Topics[0].Subscriptions[0].Rules[1]',
+      /syntax error in SQL/,
+    ],
+  ])('names the path of %s', (_what, config, failOn, path, detail) => {
+    const { broker } = recordingBroker(failOn);
+    let error: unknown;
+    try {
+      applyConfig(broker, validateConfig(config, 'cfg.json'));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const e = error as ConfigError;
+    expect(e.source).toBe('cfg.json');
+    expect(e.path).toBe(path);
+    expect(e.detail).toMatch(detail);
+    expect(e.message).toMatch(/^Invalid configuration in cfg\.json at /);
+  });
+});
