@@ -52,6 +52,16 @@ export class DeliveryLink implements LinkHandler {
 
   private pump = (): void => {
     this.pumpScheduled = false;
+    // Runs from a timer: an exception here would take the whole process down, not one link.
+    try {
+      this.deliver();
+    } catch (e) {
+      this.log.error({ err: e }, 'delivery failed');
+      this.fail(e);
+    }
+  };
+
+  private deliver(): void {
     const link = this.link;
     if (this.disposed || !this.receiver || this.receiver.closed || !link.is_open()) return;
     // A draining client is answered at once; sending more during a drain only strands messages.
@@ -70,7 +80,7 @@ export class DeliveryLink implements LinkHandler {
       link.send(encodeMessage(m), tag, 0);
     }
     if (messages.length > 0) this.log.debug({ count: messages.length, sessionId: this.sessionId }, 'delivered');
-  };
+  }
 
   onDraining(): void {
     this.link.set_drained(true);
@@ -138,7 +148,11 @@ export class DeliveryLink implements LinkHandler {
     const err = toAmqpError(e);
     this.log.debug({ condition: err.condition }, 'detaching');
     this.dispose();
-    if (!this.link.is_closed()) this.link.close(err);
+    try {
+      if (!this.link.is_closed()) this.link.close(err);
+    } catch (closeError) {
+      this.log.debug({ err: closeError }, 'link already gone');
+    }
   }
 
   onSessionLockLost = (e: BrokerError): void => this.fail(e);

@@ -311,18 +311,24 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     const timeoutMs = sessionTimeout(remote.properties);
     let cancel: (() => void) | undefined = broker.acceptNextSession(path, { ...sessionOptions, timeoutMs }, (error, receiver) => {
       cancel = undefined;
-      if (conn.disposed || link.is_closed()) {
+      try {
+        if (conn.disposed || link.is_closed()) {
+          receiver?.close();
+          return;
+        }
+        if (receiver) {
+          grant(receiver);
+          link.open();
+        } else {
+          handler.dispose();
+          link.local.attach.source = sourceOf(remote.source, null);
+          link.open();
+          link.close(toAmqpError(error ?? errors.timeout('session')));
+        }
+      } catch (e) {
+        // Called from the broker (a timer or another client's send): never let it throw there.
         receiver?.close();
-        return;
-      }
-      if (receiver) {
-        grant(receiver);
-        link.open();
-      } else {
-        handler.dispose();
-        link.local.attach.source = sourceOf(remote.source, null);
-        link.open();
-        link.close(toAmqpError(error ?? errors.timeout('session')));
+        log.error({ err: e }, 'could not complete a held session attach');
       }
     });
     // If the client goes away while we wait, stop waiting.

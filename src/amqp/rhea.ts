@@ -7,7 +7,7 @@ import rhea from 'rhea';
 
 const require = createRequire(import.meta.url);
 // rhea keeps its frame definitions in an internal module that its public typings do not expose.
-const frames = require('rhea/lib/frames.js') as Record<string, (fields: object) => { value: unknown[] }>;
+const frames = require('rhea/lib/frames.js') as Record<string, (...args: never[]) => { value: unknown[] }>;
 
 /**
  * Field counts of each performative. pyamqp indexes performative fields by position with no
@@ -34,6 +34,25 @@ export function patchRhea(): void {
   patched = true;
   // The broker stores the client's encoded sections verbatim (src/amqp/codec.ts); rhea only
   // hands out the decoded message for format-0 transfers, so keep the bytes beside it.
+  const { ProtocolError } = require('rhea/lib/errors.js') as { ProtocolError: new (m: string) => Error };
+  const Transport = require('rhea/lib/transport.js') as { prototype: { peek_size(b: Buffer): number | undefined } };
+  const peekSize = Transport.prototype.peek_size;
+  // rhea would buffer a frame of any announced size: refuse frames over the negotiated maximum.
+  Transport.prototype.peek_size = function (this: unknown, buffer: Buffer) {
+    const size = peekSize.call(this, buffer);
+    if (size !== undefined && size > MAX_FRAME_SIZE) {
+      throw new ProtocolError(`frame of ${size} bytes exceeds the maximum frame size ${MAX_FRAME_SIZE}`);
+    }
+    return size;
+  };
+  const Connection = require('rhea/lib/connection.js') as { prototype: { accept(socket: unknown): unknown } };
+  const accept = Connection.prototype.accept;
+  Connection.prototype.accept = function (this: Conn, socket: unknown) {
+    const result = accept.call(this, socket);
+    this.on('protocol_error', (e) => closeWithError(this, 'amqp:framing-error', e));
+    this.on('error', (e) => closeWithError(this, 'amqp:decode-error', e));
+    return result;
+  };
   const messageModule = require('rhea/lib/message.js') as { decode: (b: Buffer) => object };
   const decode = messageModule.decode;
   messageModule.decode = (buffer: Buffer) => {
@@ -42,13 +61,41 @@ export function patchRhea(): void {
     return m;
   };
   for (const [name, count] of Object.entries(FIELD_COUNTS)) {
-    const proto = Object.getPrototypeOf(frames[name]!({})) as { described: (this: { value: unknown[] }) => unknown };
+    const proto = Object.getPrototypeOf(frames[name]!({} as never)) as { described: (this: { value: unknown[] }) => unknown };
     const described = proto.described;
     proto.described = function (this: { value: unknown[] }) {
       // rhea encodes undefined entries as null, so extending the array is enough.
       for (let i = this.value.length; i < count; i++) this.value.push(undefined);
       return described.call(this);
     };
+  }
+}
+
+/** The largest frame a peer may send; also what the broker advertises in its open. */
+export const MAX_FRAME_SIZE = 256 * 1024;
+
+type Conn = {
+  is_open(): boolean;
+  transport: { encode(frame: unknown): void; write(socket: unknown): void };
+  amqp_transport: unknown;
+  socket: unknown;
+  local: { close: { error?: unknown; described(): unknown } };
+  on(event: string, listener: (e: Error) => void): void;
+};
+
+/**
+ * rhea ends the socket of a connection whose bytes it cannot read, silently. A client deserves
+ * to know why: write a close frame carrying the AMQP error first, when the connection got far
+ * enough for a close to mean something. Only the offending connection is touched.
+ */
+function closeWithError(conn: Conn, condition: string, e: Error): void {
+  try {
+    if (conn.transport !== conn.amqp_transport || !conn.is_open()) return;
+    conn.local.close.error = { condition, description: e.message };
+    conn.transport.encode(frames.amqp_frame!(0 as never, conn.local.close.described() as never));
+    conn.transport.write(conn.socket);
+  } catch {
+    // The socket is going away regardless.
   }
 }
 
