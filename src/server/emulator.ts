@@ -1,0 +1,269 @@
+/**
+ * The composition root: config → broker (+ its timer) → TLS material → AMQP listeners → admin
+ * HTTP(S) server. `startEmulator()` is what the CLI, the Docker image, our own tests and users'
+ * vitest/jest global setups call.
+ *
+ *   const emu = await startEmulator({ amqpPort: 0, httpPort: 0, amqpsPort: null });
+ *   const client = new ServiceBusClient(emu.connectionString);
+ *   ...
+ *   await emu.close();
+ *
+ * Ready means every listener accepts connections and every configured entity exists; /health
+ * answers 200 from then on. close() stops the listeners in order (AMQP, then HTTP, then the timer).
+ */
+import type { Logger } from 'pino';
+import type { BrokerApi } from '../broker/api.js';
+import { defaultAuthConfig, type AuthConfig } from '../auth/types.js';
+import { startAmqpListeners, type AmqpListeners } from '../amqp/listener.js';
+import { startAdminServer, type AdminServer } from '../http/server.js';
+import { ensureTlsMaterial, type TlsMaterial } from '../tls/certs.js';
+import { applyConfig } from '../config/apply.js';
+import { DEFAULT_CONFIG, DEFAULT_CONFIG_SOURCE } from '../config/default.js';
+import { ConfigError } from '../config/errors.js';
+import { INLINE_CONFIG_SOURCE, loadConfigFile, validateConfig } from '../config/parse.js';
+import type { ConfigFile, EmulatorConfig } from '../config/types.js';
+import { createBroker } from './broker.js';
+import { systemClock } from './clock.js';
+import { DEFAULTS, defaultTlsDir, LOG_LEVELS, type LogLevel } from './defaults.js';
+import { createRootLogger } from './logger.js';
+import { BrokerTimer } from './scheduler.js';
+
+export interface EmulatorOptions {
+  /** Interface to bind. Default 127.0.0.1 (the Docker image uses 0.0.0.0). */
+  host?: string;
+  /** Plain AMQP port; 0 picks a free one. Default 5672. */
+  amqpPort?: number;
+  /** AMQP over TLS; 0 picks a free one, null disables it. Default 5671. */
+  amqpsPort?: number | null;
+  /** Admin API and /health (HTTP and HTTPS on one port); 0 picks a free one. Default 5300. */
+  httpPort?: number;
+  /** Holds ca.pem, cert.pem, key.pem; generated when missing. Default: see defaultTlsDir(). */
+  tlsDir?: string;
+  /** A Config.json file (JSONC). Exclusive with `config`. */
+  configPath?: string;
+  /** A Config.json-shaped object. Exclusive with `configPath`. Neither: the embedded default. */
+  config?: ConfigFile;
+  /** SAS key name and key accepted on AMQP (CBS) and the admin API. */
+  keyName?: string;
+  key?: string;
+  /**
+   * Level of the root logger the emulator makes (stderr): fatal, error, warn, info, debug, trace
+   * or silent (checked at run time, so an environment variable can be passed as is).
+   * Default 'warn'. Ignored with `logger`.
+   */
+  logLevel?: LogLevel | (string & {});
+  /** Use this pino logger instead (the emulator makes child loggers of it). */
+  logger?: Logger;
+}
+
+export interface Emulator {
+  /** For ServiceBusClient: `Endpoint=sb://localhost:<amqpPort>;...;UseDevelopmentEmulator=true;` */
+  connectionString: string;
+  /** For ServiceBusAdministrationClient: the same, with the HTTP port. */
+  adminConnectionString: string;
+  host: string;
+  amqpPort: number;
+  /** Undefined when AMQPS is disabled. */
+  amqpsPort: number | undefined;
+  httpPort: number;
+  tlsDir: string;
+  /** The CA clients trust for AMQPS and HTTPS (e.g. NODE_EXTRA_CA_CERTS). */
+  caPath: string;
+  broker: BrokerApi;
+  logger: Logger;
+  /** Stops listeners in order: AMQP, HTTP, then the broker timer. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A listener could not bind its port (EADDRINUSE, EACCES, EADDRNOTAVAIL...). */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+  constructor(
+    readonly listener: 'AMQP' | 'AMQPS' | 'HTTP',
+    readonly host: string,
+    readonly port: number,
+    readonly code: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      code === 'EADDRINUSE'
+        ? `cannot listen on ${host}:${port} (${listener}): the port is already in use`
+        : code === 'EACCES'
+          ? `cannot listen on ${host}:${port} (${listener}): permission denied`
+          : code === 'EADDRNOTAVAIL'
+            ? `cannot listen on ${host}:${port} (${listener}): the address is not available on this machine`
+            : `cannot listen on ${host}:${port} (${listener}): ${errorMessage(options?.cause)}`,
+      options,
+    );
+  }
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? DEFAULTS.host;
+  const amqpPort = port(options.amqpPort ?? DEFAULTS.amqpPort, 'amqpPort');
+  const amqpsPort = options.amqpsPort === null ? null : port(options.amqpsPort ?? DEFAULTS.amqpsPort, 'amqpsPort');
+  const httpPort = port(options.httpPort ?? DEFAULTS.httpPort, 'httpPort');
+  const tlsDir = options.tlsDir ?? defaultTlsDir();
+  const keyName = options.keyName ?? DEFAULTS.keyName;
+  const key = options.key ?? DEFAULTS.key;
+  if (keyName === '' || key === '') throw new Error('the SAS key name and key must not be empty');
+  const level = options.logLevel ?? DEFAULTS.logLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new Error(`unknown log level '${level}'; use one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const logger = options.logger ?? createRootLogger(level as LogLevel);
+
+  // Everything that can be wrong with the configuration fails here, before any port is bound.
+  const config = readConfig(options);
+  const auth = authConfig(keyName, key, config);
+
+  const timer = new BrokerTimer(systemClock, { logger: logger.child({ component: 'timer' }) });
+  const broker = createBroker({ clock: systemClock, onWakeup: timer.onWakeup });
+  timer.start(broker);
+
+  let amqp: AmqpListeners | undefined;
+  let http: AdminServer | undefined;
+  let ready = false;
+  const stop = async (): Promise<void> => {
+    ready = false;
+    const failures: unknown[] = [];
+    for (const step of [() => amqp?.close(), () => http?.close()]) {
+      try {
+        await step();
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+    timer.stop();
+    if (failures.length > 0) throw failures[0];
+  };
+
+  try {
+    const counts = applyConfig(broker, config);
+    logger.info({ source: config.source, ...counts }, 'configuration applied');
+    if (config.logging !== undefined) {
+      logger.debug({ loggingType: config.logging.type }, 'Config.json Logging.Type is accepted and ignored: logs go to stderr');
+    }
+
+    const tls: TlsMaterial = await ensureTlsMaterial(tlsDir);
+
+    try {
+      amqp = await startAmqpListeners({
+        broker,
+        host,
+        amqpPort,
+        amqpsPort,
+        tls: { key: tls.keyPem, cert: tls.certPem },
+        auth,
+        logger: logger.child({ component: 'amqp' }),
+      });
+    } catch (err) {
+      const failedPort = (err as { port?: number }).port;
+      const which = amqpsPort !== null && failedPort === amqpsPort && amqpsPort !== 0 ? 'AMQPS' : 'AMQP';
+      throw listenError(err, which, host, which === 'AMQPS' ? (amqpsPort ?? 0) : amqpPort);
+    }
+
+    try {
+      http = await startAdminServer({
+        broker,
+        host,
+        port: httpPort,
+        tls,
+        auth,
+        logger: logger.child({ component: 'http' }),
+        isReady: () => ready,
+      });
+    } catch (err) {
+      throw listenError(err, 'HTTP', host, httpPort);
+    }
+
+    ready = true;
+    const endpointHost = connectionHost(host);
+    const connectionString = buildConnectionString(endpointHost, amqp.amqpPort, keyName, key);
+    const adminConnectionString = buildConnectionString(endpointHost, http.port, keyName, key);
+    logger.info(
+      { host, amqpPort: amqp.amqpPort, amqpsPort: amqp.amqpsPort, httpPort: http.port, tlsDir: tls.dir },
+      'emulator ready',
+    );
+
+    let closing: Promise<void> | undefined;
+    return {
+      connectionString,
+      adminConnectionString,
+      host,
+      amqpPort: amqp.amqpPort,
+      amqpsPort: amqp.amqpsPort,
+      httpPort: http.port,
+      tlsDir: tls.dir,
+      caPath: tls.caPath,
+      broker,
+      logger,
+      close: () => {
+        closing ??= stop().then(() => logger.info('emulator stopped'));
+        return closing;
+      },
+    };
+  } catch (err) {
+    await stop().catch((closeErr: unknown) => logger.warn({ err: closeErr }, 'cleanup after a failed start failed'));
+    throw err;
+  }
+}
+
+/** `Endpoint=sb://<host>:<port>;SharedAccessKeyName=...;SharedAccessKey=...;UseDevelopmentEmulator=true;` */
+export function buildConnectionString(host: string, port: number, keyName: string, key: string): string {
+  const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `Endpoint=sb://${h}:${port};SharedAccessKeyName=${keyName};SharedAccessKey=${key};UseDevelopmentEmulator=true;`;
+}
+
+/**
+ * The host clients should use. Loopback and wildcard binds become `localhost`: several SDKs
+ * accept UseDevelopmentEmulator only for localhost endpoints.
+ */
+export function connectionHost(bindHost: string): string {
+  const loopbackOrAny = ['127.0.0.1', '0.0.0.0', '::', '::1', '[::]', '[::1]', 'localhost', ''];
+  return loopbackOrAny.includes(bindHost.toLowerCase()) ? 'localhost' : bindHost;
+}
+
+function readConfig(options: EmulatorOptions): EmulatorConfig {
+  if (options.configPath !== undefined && options.config !== undefined) {
+    throw new Error('give either configPath or config, not both');
+  }
+  if (options.configPath !== undefined) return loadConfigFile(options.configPath);
+  if (options.config !== undefined) return validateConfig(options.config, INLINE_CONFIG_SOURCE);
+  return validateConfig(DEFAULT_CONFIG, DEFAULT_CONFIG_SOURCE);
+}
+
+function authConfig(keyName: string, key: string, config: EmulatorConfig): AuthConfig {
+  const auth = defaultAuthConfig();
+  auth.keys = [{ name: keyName, key, rights: ['Manage', 'Send', 'Listen'] }];
+  config.sharedAccessKeys.forEach((extra, i) => {
+    if (auth.keys.some((k) => k.name.toLowerCase() === extra.name.toLowerCase())) {
+      throw new ConfigError(
+        config.source,
+        `Emulator.SharedAccessKeys[${i}].KeyName`,
+        `a key named '${extra.name}' is already defined (key names must be unique, the --key-name one included)`,
+      );
+    }
+    auth.keys.push(extra);
+  });
+  return auth;
+}
+
+function port(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new Error(`${name} must be a port number from 0 to 65535, not ${String(value)}`);
+  }
+  return value;
+}
+
+function listenError(err: unknown, listener: 'AMQP' | 'AMQPS' | 'HTTP', host: string, p: number): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    return new ListenError(listener, host, p, code, { cause: err });
+  }
+  return err;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
