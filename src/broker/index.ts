@@ -2,3 +2,4 @@ export * from './api.js';
 export * from './clock.js';
 export * from './errors.js';
 export * from './types.js';
+export { Broker } from './broker.js';

@@ -1,0 +1,64 @@
+/**
+ * The state every module that moves messages shares: the entity registry, the scheduler, the
+ * current operation's instant and the queue of effects (callbacks into adapters).
+ *
+ * Callbacks never run in the middle of a state change: they are queued here and run once the
+ * outermost broker call has finished its work, so an adapter calling back into the broker always
+ * sees a consistent state.
+ */
+import type { Clock } from './clock.js';
+import type { QueueEntity, TopicEntity } from './entities.js';
+import { LostSessionTokens } from './locks.js';
+import { Scheduler } from './scheduler.js';
+import type { Notifiable, SubQueue } from './store.js';
+
+export interface Listener extends Notifiable {
+  fireAvailable(): void;
+}
+
+export class Core {
+  readonly scheduler = new Scheduler();
+  readonly lostTokens = new LostSessionTokens();
+  /** By lower-case name. Queues and topics share one namespace. */
+  readonly queues = new Map<string, QueueEntity>();
+  readonly topics = new Map<string, TopicEntity>();
+  /** The instant of the operation in progress, read once from the clock when it began. */
+  now = 0;
+  private effects: (() => void)[] = [];
+
+  constructor(readonly clock: Clock) {}
+
+  later(effect: () => void): void {
+    this.effects.push(effect);
+  }
+
+  /** Tells each receiver of `sub` (once per operation) that it may receive. */
+  notifyListeners(sub: SubQueue): void {
+    if (sub.listeners.size === 0) return;
+    for (const l of sub.listeners as Set<Listener>) this.notify(l);
+  }
+
+  notify(l: Listener): void {
+    if (l.notifyQueued || l.closed) return;
+    l.notifyQueued = true;
+    this.effects.push(() => l.fireAvailable());
+  }
+
+  /** Runs queued effects; an effect that throws must not stop the others or corrupt the caller. */
+  flush(): void {
+    while (this.effects.length > 0) {
+      const batch = this.effects;
+      this.effects = [];
+      for (const effect of batch) {
+        try {
+          effect();
+        } catch (err) {
+          // Surface the adapter's bug without unwinding the broker call that triggered it.
+          queueMicrotask(() => {
+            throw err;
+          });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Putting a record into a sub-queue and announcing it: TTL from the entity, the expiry timer,
+ * notifications to receivers, and handing a newly available session to a waiting
+ * accept-next-session call.
+ */
+import type { Core, Listener } from './core.js';
+import { expire } from './deadLetter.js';
+import type { Msg } from './message.js';
+import { TimerKind } from './scheduler.js';
+import type { SubQueue } from './store.js';
+import { MAX_DURATION_MS } from './types.js';
+
+/** Places a new record (state active or scheduled, not locked) into a main sub-queue. */
+export function placeInMain(core: Core, sub: SubQueue, m: Msg): void {
+  const props = sub.owner.properties;
+  if (props.defaultMessageTimeToLiveMs < m.ttl) m.ttl = props.defaultMessageTimeToLiveMs;
+  m.expiresAt = Math.min(Number.MAX_SAFE_INTEGER, m.enqueuedAt + m.ttl);
+  sub.insert(m);
+  if (m.state === 'scheduled') {
+    m.dueTimer = core.scheduler.add(m.scheduledAt!, TimerKind.ScheduledEnqueue, m);
+    return;
+  }
+  if (m.expiresAt <= core.now) {
+    expire(core, sub, m);
+    return;
+  }
+  if (m.ttl < MAX_DURATION_MS) m.dueTimer = core.scheduler.add(m.expiresAt, TimerKind.Expiry, m);
+  madeReady(core, sub, m);
+}
+
+/** Places a record into a dead-letter sub-queue, where nothing expires. */
+export function placeInDeadLetter(core: Core, dlq: SubQueue, m: Msg): void {
+  m.state = 'active';
+  dlq.insert(m);
+  madeReady(core, dlq, m);
+}
+
+/** After `m` became deliverable in `sub`: wake whoever can take it. */
+export function madeReady(core: Core, sub: SubQueue, m: Msg): void {
+  const s = m.session;
+  if (s === undefined) core.notifyListeners(sub);
+  else if (s.holder !== undefined) core.notify(s.holder as Listener);
+  else serveWaiters(sub);
+}
+
+/** Hands available sessions to waiting accept-next-session calls, first come first served. */
+export function serveWaiters(sub: SubQueue): void {
+  const table = sub.sessions;
+  if (table === undefined) return;
+  while (table.firstAvailable() !== undefined && table.hasWaiters()) {
+    table.takeWaiter()!.grant(table.firstAvailable()!);
+  }
+}

@@ -1,0 +1,430 @@
+/**
+ * A small evaluator for Service Bus SQL filters: comparisons, AND/OR/NOT, IS [NOT] NULL,
+ * [NOT] IN, [NOT] LIKE (with ESCAPE), EXISTS, arithmetic, `sys.` / `user.` prefixes, [bracketed]
+ * names and @parameters. Anything else is rejected when the rule is created (ArgumentError), not
+ * when a message arrives. Logic is three-valued like SQL: a missing property is NULL, and a
+ * filter matches only when it evaluates to TRUE.
+ */
+import { errors } from './errors.js';
+
+/** What a filter can read from a message. */
+export interface FilterSubject {
+  readonly messageId: string;
+  readonly sessionId?: string;
+  readonly headers: {
+    readonly contentType?: string;
+    readonly correlationId?: string;
+    readonly subject?: string;
+    readonly to?: string;
+    readonly replyTo?: string;
+    readonly replyToSessionId?: string;
+    readonly partitionKey?: string;
+  };
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly size: number;
+  readonly seq: number;
+}
+
+type Value = number | string | boolean | null;
+type Node = (m: FilterSubject) => Value;
+
+type Token =
+  | { t: 'num'; v: number }
+  | { t: 'str'; v: string }
+  | { t: 'id'; v: string; quoted: boolean }
+  | { t: 'param'; v: string }
+  | { t: 'op'; v: string }
+  | { t: 'end' };
+
+const SYSTEM: Record<string, (m: FilterSubject) => Value> = {
+  messageid: (m) => m.messageId,
+  sessionid: (m) => m.sessionId ?? null,
+  correlationid: (m) => m.headers.correlationId ?? null,
+  to: (m) => m.headers.to ?? null,
+  replyto: (m) => m.headers.replyTo ?? null,
+  label: (m) => m.headers.subject ?? null,
+  subject: (m) => m.headers.subject ?? null,
+  replytosessionid: (m) => m.headers.replyToSessionId ?? null,
+  contenttype: (m) => m.headers.contentType ?? null,
+  partitionkey: (m) => m.headers.partitionKey ?? null,
+  size: (m) => m.size,
+  sequencenumber: (m) => m.seq,
+};
+
+const KEYWORDS = new Set(['and', 'or', 'not', 'is', 'null', 'in', 'like', 'escape', 'true', 'false', 'exists']);
+
+function tokenize(src: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
+      const m = /^[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?|^[0-9]+\.?/.exec(src.slice(i))!;
+      out.push({ t: 'num', v: Number(m[0]) });
+      i += m[0].length;
+    } else if (c === "'") {
+      let v = '';
+      i++;
+      for (;;) {
+        if (i >= src.length) throw errors.argument(`Unterminated string in SQL expression '${src}'.`);
+        if (src[i] === "'") {
+          if (src[i + 1] === "'") {
+            v += "'";
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        v += src[i++];
+      }
+      out.push({ t: 'str', v });
+    } else if (c === '[') {
+      const end = src.indexOf(']', i);
+      if (end < 0) throw errors.argument(`Unterminated [name] in SQL expression '${src}'.`);
+      out.push({ t: 'id', v: src.slice(i + 1, end), quoted: true });
+      i = end + 1;
+    } else if (c === '@') {
+      const m = /^@[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
+      if (!m) throw errors.argument(`Invalid parameter in SQL expression '${src}'.`);
+      out.push({ t: 'param', v: m[0] });
+      i += m[0].length;
+    } else if (/[A-Za-z_$]/.test(c)) {
+      const m = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$\-]*)?/.exec(src.slice(i))!;
+      out.push({ t: 'id', v: m[0], quoted: false });
+      i += m[0].length;
+    } else {
+      const two = src.slice(i, i + 2);
+      if (two === '<>' || two === '!=' || two === '<=' || two === '>=') {
+        out.push({ t: 'op', v: two });
+        i += 2;
+      } else if ('=<>()+-*/%,'.includes(c)) {
+        out.push({ t: 'op', v: c });
+        i++;
+      } else {
+        throw errors.argument(`Unexpected character '${c}' in SQL expression '${src}'.`);
+      }
+    }
+  }
+  out.push({ t: 'end' });
+  return out;
+}
+
+class Parser {
+  private pos = 0;
+  constructor(
+    private readonly tokens: Token[],
+    private readonly src: string,
+    private readonly params: Record<string, unknown>,
+  ) {}
+
+  parse(): Node {
+    const node = this.or();
+    if (this.peek().t !== 'end') this.fail();
+    return node;
+  }
+
+  private peek(): Token {
+    return this.tokens[this.pos]!;
+  }
+  private next(): Token {
+    return this.tokens[this.pos++]!;
+  }
+  private isKw(word: string): boolean {
+    const t = this.peek();
+    return t.t === 'id' && !t.quoted && t.v.toLowerCase() === word;
+  }
+  private eatKw(word: string): boolean {
+    if (!this.isKw(word)) return false;
+    this.pos++;
+    return true;
+  }
+  private isOp(op: string): boolean {
+    const t = this.peek();
+    return t.t === 'op' && t.v === op;
+  }
+  private expectOp(op: string): void {
+    if (!this.isOp(op)) this.fail();
+    this.pos++;
+  }
+  private fail(): never {
+    throw errors.argument(`Unsupported or invalid SQL filter expression '${this.src}'.`);
+  }
+
+  private or(): Node {
+    let left = this.and();
+    while (this.eatKw('or')) {
+      const a = left;
+      const b = this.and();
+      left = (m) => {
+        const x = a(m);
+        if (x === true) return true;
+        const y = b(m);
+        if (y === true) return true;
+        return x === null || y === null ? null : false;
+      };
+    }
+    return left;
+  }
+
+  private and(): Node {
+    let left = this.not();
+    while (this.eatKw('and')) {
+      const a = left;
+      const b = this.not();
+      left = (m) => {
+        const x = a(m);
+        if (x === false) return false;
+        const y = b(m);
+        if (y === false) return false;
+        return x === null || y === null ? null : true;
+      };
+    }
+    return left;
+  }
+
+  private not(): Node {
+    if (this.eatKw('not')) {
+      const inner = this.not();
+      return (m) => {
+        const v = inner(m);
+        return v === null ? null : !truthy(v);
+      };
+    }
+    return this.predicate();
+  }
+
+  private predicate(): Node {
+    if (this.eatKw('exists')) {
+      this.expectOp('(');
+      const t = this.next();
+      if (t.t !== 'id') this.fail();
+      this.expectOp(')');
+      const read = this.property(t.v, t.quoted);
+      return (m) => read(m) !== null;
+    }
+    const left = this.additive();
+    const t = this.peek();
+    if (t.t === 'op' && ['=', '<>', '!=', '<', '>', '<=', '>='].includes(t.v)) {
+      this.pos++;
+      const right = this.additive();
+      return compare(t.v, left, right);
+    }
+    if (this.eatKw('is')) {
+      const negate = this.eatKw('not');
+      if (!this.eatKw('null')) this.fail();
+      return (m) => (left(m) === null) !== negate;
+    }
+    const negate = this.eatKw('not');
+    if (this.eatKw('in')) {
+      this.expectOp('(');
+      const items: Node[] = [this.additive()];
+      while (this.isOp(',')) {
+        this.pos++;
+        items.push(this.additive());
+      }
+      this.expectOp(')');
+      return (m) => {
+        const v = left(m);
+        if (v === null) return null;
+        let sawNull = false;
+        for (const item of items) {
+          const w = item(m);
+          if (w === null) sawNull = true;
+          else if (equal(v, w)) return !negate;
+        }
+        return sawNull ? null : negate;
+      };
+    }
+    if (this.eatKw('like')) {
+      const pattern = this.next();
+      if (pattern.t !== 'str') this.fail();
+      let escape: string | undefined;
+      if (this.eatKw('escape')) {
+        const e = this.next();
+        if (e.t !== 'str' || e.v.length !== 1) this.fail();
+        escape = e.v;
+      }
+      const re = likeToRegExp(pattern.v, escape);
+      return (m) => {
+        const v = left(m);
+        if (v === null) return null;
+        if (typeof v !== 'string') return null;
+        return re.test(v) !== negate;
+      };
+    }
+    if (negate) this.fail();
+    return left;
+  }
+
+  private additive(): Node {
+    let left = this.multiplicative();
+    while (this.isOp('+') || this.isOp('-')) {
+      const op = (this.next() as { v: string }).v;
+      left = arithmetic(op, left, this.multiplicative());
+    }
+    return left;
+  }
+
+  private multiplicative(): Node {
+    let left = this.unary();
+    while (this.isOp('*') || this.isOp('/') || this.isOp('%')) {
+      const op = (this.next() as { v: string }).v;
+      left = arithmetic(op, left, this.unary());
+    }
+    return left;
+  }
+
+  private unary(): Node {
+    if (this.isOp('-')) {
+      this.pos++;
+      const inner = this.unary();
+      return (m) => {
+        const v = inner(m);
+        return typeof v === 'number' ? -v : null;
+      };
+    }
+    if (this.isOp('+')) {
+      this.pos++;
+      return this.unary();
+    }
+    return this.primary();
+  }
+
+  private primary(): Node {
+    const t = this.next();
+    switch (t.t) {
+      case 'num':
+      case 'str': {
+        const v = t.v;
+        return () => v;
+      }
+      case 'param': {
+        const key = Object.keys(this.params).find((k) => k.toLowerCase() === t.v.toLowerCase() || `@${k}`.toLowerCase() === t.v.toLowerCase());
+        if (key === undefined) throw errors.argument(`SQL filter parameter ${t.v} has no value.`);
+        const v = toValue(this.params[key]);
+        return () => v;
+      }
+      case 'op':
+        if (t.v === '(') {
+          const inner = this.or();
+          this.expectOp(')');
+          return inner;
+        }
+        return this.fail();
+      case 'id': {
+        if (!t.quoted) {
+          const word = t.v.toLowerCase();
+          if (word === 'true') return () => true;
+          if (word === 'false') return () => false;
+          if (word === 'null') return () => null;
+          if (KEYWORDS.has(word)) this.fail();
+        }
+        return this.property(t.v, t.quoted);
+      }
+      default:
+        return this.fail();
+    }
+  }
+
+  private property(name: string, quoted: boolean): Node {
+    const dot = quoted ? -1 : name.indexOf('.');
+    if (dot > 0) {
+      const scope = name.slice(0, dot).toLowerCase();
+      const rest = name.slice(dot + 1);
+      if (scope === 'sys') {
+        const read = SYSTEM[rest.toLowerCase()];
+        if (read === undefined) throw errors.argument(`Unsupported system property 'sys.${rest}' in SQL filter.`);
+        return read;
+      }
+      if (scope === 'user') return (m) => toValue(m.properties[rest]);
+    }
+    return (m) => toValue(m.properties[name]);
+  }
+}
+
+function toValue(v: unknown): Value {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return v.getTime();
+  return String(v);
+}
+
+function truthy(v: Value): boolean {
+  return v === true;
+}
+
+function equal(a: Value, b: Value): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return a === b;
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return a === b;
+  return false;
+}
+
+function compare(op: string, left: Node, right: Node): Node {
+  return (m) => {
+    const a = left(m);
+    const b = right(m);
+    if (a === null || b === null) return null;
+    if (typeof a !== typeof b) return null;
+    switch (op) {
+      case '=':
+        return a === b;
+      case '<>':
+      case '!=':
+        return a !== b;
+      case '<':
+        return a < b;
+      case '>':
+        return a > b;
+      case '<=':
+        return a <= b;
+      default:
+        return a >= b;
+    }
+  };
+}
+
+function arithmetic(op: string, left: Node, right: Node): Node {
+  return (m) => {
+    const a = left(m);
+    const b = right(m);
+    if (op === '+' && typeof a === 'string' && typeof b === 'string') return a + b;
+    if (typeof a !== 'number' || typeof b !== 'number') return null;
+    switch (op) {
+      case '+':
+        return a + b;
+      case '-':
+        return a - b;
+      case '*':
+        return a * b;
+      case '/':
+        return b === 0 ? null : a / b;
+      default:
+        return b === 0 ? null : a % b;
+    }
+  };
+}
+
+function likeToRegExp(pattern: string, escape: string | undefined): RegExp {
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (escape !== undefined && c === escape && i + 1 < pattern.length) {
+      re += pattern[++i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    } else if (c === '%') re += '[\\s\\S]*';
+    else if (c === '_') re += '[\\s\\S]';
+    else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`${re}$`);
+}
+
+/** Compiles a filter; throws ArgumentError for syntax this evaluator does not support. */
+export function compileSqlFilter(expression: string, parameters: Record<string, unknown> = {}): (m: FilterSubject) => boolean {
+  if (typeof expression !== 'string' || expression.trim().length === 0) throw errors.argument('A SQL filter needs an expression.');
+  const node = new Parser(tokenize(expression), expression, parameters).parse();
+  return (m) => node(m) === true;
+}
