@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { BrokerApi } from '../../src/broker/api.js';
+import { Broker } from '../../src/broker/index.js';
+import { FakeClock } from '../../src/broker/clock.js';
 import { errors } from '../../src/broker/errors.js';
 import type { RuleAction, RuleFilter } from '../../src/broker/types.js';
 import {
@@ -210,5 +212,99 @@ describe('applyConfig', () => {
     expect(e.path).toBe(path);
     expect(e.detail).toMatch(detail);
     expect(e.message).toMatch(/^Invalid configuration in cfg\.json at /);
+  });
+});
+
+describe('applyConfig on the real broker', () => {
+  const fresh = () => new Broker({ clock: new FakeClock() });
+
+  it("creates Microsoft's default entities with their properties and rules", () => {
+    const broker = fresh();
+    applyConfig(broker, loadConfigFile(fixture('microsoft-default-config.json')));
+    expect(broker.getQueue('queue.1').properties).toMatchObject({
+      lockDurationMs: 60_000,
+      maxDeliveryCount: 3,
+      defaultMessageTimeToLiveMs: 3_600_000,
+      duplicateDetectionHistoryTimeWindowMs: 20_000,
+      requiresSession: false,
+    });
+    expect(broker.getQueue('queue.1').properties.forwardTo).toBeUndefined();
+    expect(broker.listSubscriptions('topic.1').map((s) => s.name)).toEqual(['subscription.1', 'subscription.2', 'subscription.3']);
+    expect(broker.listRules('topic.1', 'subscription.1').map((r) => r.name)).toEqual(['app-prop-filter-1']);
+    expect(broker.listRules('topic.1', 'subscription.2')[0]!.filter).toEqual({
+      type: 'correlation',
+      properties: { prop3: 'value3' },
+    });
+    expect(broker.listRules('topic.1', 'subscription.3').map((r) => r.name)).toEqual(['$Default']);
+  });
+
+  it('routes by the configured rules', () => {
+    const broker = fresh();
+    applyConfig(broker, validateConfig(DEFAULT_CONFIG, DEFAULT_CONFIG_SOURCE));
+    broker.send('topic.1', [{ payload: 'p', size: 1, applicationProperties: { prop3: 'value3' } }]);
+    expect(broker.runtime('topic.1/Subscriptions/subscription.1').activeMessageCount).toBe(0);
+    expect(broker.runtime('topic.1/Subscriptions/subscription.2').activeMessageCount).toBe(1);
+    expect(broker.runtime('topic.1/Subscriptions/subscription.3').activeMessageCount).toBe(1);
+  });
+
+  it('creates the commented config, SQL rules and forwarding included', () => {
+    const broker = fresh();
+    applyConfig(broker, loadConfigFile(fixture('commented-config.jsonc')));
+    expect(broker.getQueue('orders').properties).toMatchObject({
+      lockDurationMs: 300_000,
+      maxDeliveryCount: 10,
+      defaultMessageTimeToLiveMs: 14 * 86_400_000,
+      deadLetteringOnMessageExpiration: true,
+      requiresSession: true,
+    });
+    expect(broker.getQueue('forwarder').properties).toMatchObject({ forwardTo: 'events', forwardDeadLetteredMessagesTo: 'plain' });
+    expect(broker.listRules('events', 'sql-sub').map((r) => r.name)).toEqual(['high-priority', 'by-subject']);
+    expect(broker.getRule('events', 'sql-sub', 'high-priority').action).toEqual({ type: 'sql', expression: "SET seen = 'yes'" });
+  });
+
+  it('reports what the broker refuses at the JSON path', () => {
+    const err = (() => {
+      try {
+        applyConfig(
+          fresh(),
+          validateConfig({ UserConfig: { Namespaces: [{ Name: 'n', Queues: [{ Name: 'ok' }, { Name: 'bad name!' }] }] } }, 'c.json'),
+        );
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).path).toBe('UserConfig.Namespaces[0].Queues[1].Name');
+  });
+
+  it('reports a SQL filter the broker cannot compile at the rule path', () => {
+    const config = validateConfig(
+      {
+        UserConfig: {
+          Namespaces: [
+            {
+              Name: 'n',
+              Topics: [
+                {
+                  Name: 't',
+                  Subscriptions: [
+                    {
+                      Name: 's',
+                      Rules: [
+                        { Name: 'a', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: '1 = 1' } } },
+                        { Name: 'b', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: 'a ==== b (' } } },
+                      ],
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      },
+      'c.json',
+    );
+    expect(() => applyConfig(fresh(), config)).toThrow(/at UserConfig\.Namespaces\[0\]\.Topics\[0\]\.Subscriptions\[0\]\.Rules\[1\]: /);
   });
 });
