@@ -1,0 +1,80 @@
+/**
+ * The admin HTTP app: the ATOM management API of Service Bus (PROTOCOL.md §11), /health and
+ * /emulator/ca.pem. Built here, served elsewhere (server.ts puts HTTP and HTTPS on one port;
+ * tests use `app.inject()`).
+ *
+ * Layout: shared decorators and handlers are fastify-plugins (context, errors, XML bodies); the
+ * ATOM routes live in one encapsulated scope behind SAS authorization, one plugin per resource.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AuthConfig } from '../auth/types.js';
+import type { BrokerApi } from '../broker/api.js';
+import type { TlsMaterial } from '../tls/certs.js';
+import { contextPlugin } from './context.js';
+import { errorHandlerPlugin } from './errors.js';
+import { canonicalizeUrl } from './paths.js';
+import { authPlugin } from './plugins/auth.js';
+import { xmlBodyPlugin } from './plugins/xmlBody.js';
+import entityRoutes from './routes/entities.js';
+import healthRoutes from './routes/health.js';
+import namespaceRoutes from './routes/namespace.js';
+import queueRoutes from './routes/queues.js';
+import ruleRoutes from './routes/rules.js';
+import subscriptionRoutes from './routes/subscriptions.js';
+import topicRoutes from './routes/topics.js';
+
+export interface AdminAppDeps {
+  broker: BrokerApi;
+  auth: AuthConfig;
+  logger: Logger;
+  /** /health answers 200 only once this is true. */
+  isReady: () => boolean;
+  /** Served at /emulator/ca.pem. */
+  tls?: TlsMaterial;
+  /** Epoch ms for SAS expiry checks; Date.now by default. */
+  now?: () => number;
+}
+
+/** Entity descriptions are small; anything bigger is refused with 413. */
+export const ADMIN_BODY_LIMIT = 256 * 1024;
+
+export function buildAdminApp(deps: AdminAppDeps): FastifyInstance {
+  const now = deps.now ?? Date.now;
+  const logger: FastifyBaseLogger = deps.logger.child({ component: 'admin-http' });
+  const app = Fastify({
+    loggerInstance: logger,
+    // One debug line per request (onResponse below) instead of fastify's two info lines.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: ADMIN_BODY_LIMIT,
+    genReqId: () => randomUUID(),
+    // Paths are case-insensitive (`$Resources/Queues` from JS, `$Resources/queues` from Python);
+    // names with '/' become one encoded segment before routing (see paths.ts).
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 1024 },
+    rewriteUrl: (req) => canonicalizeUrl(req.url ?? '/'),
+    return503OnClosing: true,
+  });
+
+  app.register(contextPlugin, {
+    context: { broker: deps.broker, auth: deps.auth, isReady: deps.isReady, tls: deps.tls, now, startedAt: now() },
+  });
+  app.register(errorHandlerPlugin);
+  app.register(xmlBodyPlugin);
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.originalUrl, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'admin request');
+  });
+
+  app.register(healthRoutes);
+  app.register(async (atom) => {
+    await atom.register(authPlugin);
+    await atom.register(namespaceRoutes);
+    await atom.register(queueRoutes);
+    await atom.register(topicRoutes);
+    await atom.register(entityRoutes);
+    await atom.register(subscriptionRoutes);
+    await atom.register(ruleRoutes);
+  });
+  return app;
+}

@@ -1,0 +1,90 @@
+/** QueueDescription <-> QueueProperties (serializers/queueResourceSerializer.js in the JS SDK). */
+import type { QueueView } from '../../broker/api.js';
+import type { QueueProperties } from '../../broker/types.js';
+import { formatDuration } from '../duration.js';
+import { ATTR, NS_SB, NS_XSI, type XmlObject } from '../xml.js';
+import { bool, countDetailsXml, isoTime, optional, readFields, type FieldSpec } from './common.js';
+
+export const QUEUE_ROOT = 'QueueDescription';
+
+/** Settable elements, in the order the SDK writes them (buildQueueOptions). */
+export const QUEUE_FIELDS: readonly FieldSpec[] = [
+  { xml: 'LockDuration', prop: 'lockDurationMs', kind: 'duration' },
+  { xml: 'MaxSizeInMegabytes', prop: 'maxSizeInMegabytes', kind: 'int' },
+  { xml: 'RequiresDuplicateDetection', prop: 'requiresDuplicateDetection', kind: 'bool' },
+  { xml: 'RequiresSession', prop: 'requiresSession', kind: 'bool' },
+  { xml: 'DefaultMessageTimeToLive', prop: 'defaultMessageTimeToLiveMs', kind: 'duration' },
+  { xml: 'DeadLetteringOnMessageExpiration', prop: 'deadLetteringOnMessageExpiration', kind: 'bool' },
+  { xml: 'DuplicateDetectionHistoryTimeWindow', prop: 'duplicateDetectionHistoryTimeWindowMs', kind: 'duration' },
+  { xml: 'MaxDeliveryCount', prop: 'maxDeliveryCount', kind: 'int' },
+  { xml: 'EnableBatchedOperations', prop: 'enableBatchedOperations', kind: 'bool' },
+  { xml: 'Status', prop: 'status', kind: 'status' },
+  { xml: 'ForwardTo', prop: 'forwardTo', kind: 'entityRef' },
+  { xml: 'UserMetadata', prop: 'userMetadata', kind: 'string' },
+  { xml: 'AutoDeleteOnIdle', prop: 'autoDeleteOnIdleMs', kind: 'duration' },
+  { xml: 'EnablePartitioning', prop: 'enablePartitioning', kind: 'bool' },
+  { xml: 'ForwardDeadLetteredMessagesTo', prop: 'forwardDeadLetteredMessagesTo', kind: 'entityRef' },
+  { xml: 'EnableExpress', prop: 'enableExpress', kind: 'bool' },
+  { xml: 'MaxMessageSizeInKilobytes', prop: 'maxMessageSizeInKilobytes', kind: 'int' },
+];
+
+/** Read-only or unsupported-but-harmless elements clients echo back on update: accepted, ignored. */
+export const QUEUE_IGNORED: ReadonlySet<string> = new Set([
+  'AuthorizationRules',
+  'EntityAvailabilityStatus',
+  'SizeInBytes',
+  'MessageCount',
+  'CountDetails',
+  'CreatedAt',
+  'UpdatedAt',
+  'AccessedAt',
+  'IsAnonymousAccessible',
+  'SupportOrdering',
+  'IsExpress',
+]);
+
+/** Optional string properties that an update without the element clears, as a full PUT does on Azure. */
+export const QUEUE_CLEARABLE = ['forwardTo', 'forwardDeadLetteredMessagesTo', 'userMetadata'] as const;
+
+export function readQueue(el: XmlObject): Partial<QueueProperties> {
+  return readFields(el, QUEUE_ROOT, QUEUE_FIELDS, QUEUE_IGNORED) as Partial<QueueProperties>;
+}
+
+/** `sbBase` is `sb://host[:port]/`, the prefix of ForwardTo values in responses (as Azure writes them). */
+export function queueXml(v: QueueView, sbBase: string): XmlObject {
+  const p = v.properties;
+  const x: XmlObject = {
+    [`${ATTR}xmlns`]: NS_SB,
+    [`${ATTR}xmlns:i`]: NS_XSI,
+    LockDuration: formatDuration(p.lockDurationMs),
+    MaxSizeInMegabytes: String(p.maxSizeInMegabytes),
+    RequiresDuplicateDetection: bool(p.requiresDuplicateDetection),
+    RequiresSession: bool(p.requiresSession),
+    DefaultMessageTimeToLive: formatDuration(p.defaultMessageTimeToLiveMs),
+    DeadLetteringOnMessageExpiration: bool(p.deadLetteringOnMessageExpiration),
+    DuplicateDetectionHistoryTimeWindow: formatDuration(p.duplicateDetectionHistoryTimeWindowMs),
+    MaxDeliveryCount: String(p.maxDeliveryCount),
+    EnableBatchedOperations: bool(p.enableBatchedOperations),
+    SizeInBytes: String(v.runtime.sizeInBytes),
+    MessageCount: String(v.runtime.totalMessageCount),
+    IsAnonymousAccessible: 'false',
+    AuthorizationRules: '',
+    Status: p.status,
+  };
+  optional(x, 'ForwardTo', p.forwardTo === undefined ? undefined : sbBase + p.forwardTo);
+  optional(x, 'UserMetadata', p.userMetadata);
+  Object.assign(x, {
+    CreatedAt: isoTime(v.times.createdAt),
+    UpdatedAt: isoTime(v.times.updatedAt),
+    AccessedAt: isoTime(v.times.accessedAt),
+    SupportOrdering: 'true',
+    CountDetails: countDetailsXml(v.runtime),
+    AutoDeleteOnIdle: formatDuration(p.autoDeleteOnIdleMs),
+    EnablePartitioning: bool(p.enablePartitioning),
+    EntityAvailabilityStatus: 'Available',
+  });
+  optional(x, 'ForwardDeadLetteredMessagesTo', p.forwardDeadLetteredMessagesTo === undefined ? undefined : sbBase + p.forwardDeadLetteredMessagesTo);
+  x.EnableExpress = bool(p.enableExpress);
+  x.MaxMessageSizeInKilobytes = String(p.maxMessageSizeInKilobytes);
+  return x;
+}

@@ -1,0 +1,78 @@
+/** SubscriptionDescription <-> SubscriptionProperties (serializers/subscriptionResourceSerializer.js in the JS SDK). */
+import type { SubscriptionView } from '../../broker/api.js';
+import type { SubscriptionProperties } from '../../broker/types.js';
+import { formatDuration } from '../duration.js';
+import { HttpError } from '../errors.js';
+import { ATTR, NS_SB, NS_XSI, isXmlObject, type XmlObject } from '../xml.js';
+import { bool, countDetailsXml, isoTime, optional, readFields, type FieldSpec } from './common.js';
+import { readRule, type ParsedRule } from './rule.js';
+
+export const SUBSCRIPTION_ROOT = 'SubscriptionDescription';
+
+/** Settable elements, in the order the SDK writes them (buildSubscriptionOptions). */
+export const SUBSCRIPTION_FIELDS: readonly FieldSpec[] = [
+  { xml: 'LockDuration', prop: 'lockDurationMs', kind: 'duration' },
+  { xml: 'RequiresSession', prop: 'requiresSession', kind: 'bool' },
+  { xml: 'DefaultMessageTimeToLive', prop: 'defaultMessageTimeToLiveMs', kind: 'duration' },
+  { xml: 'DeadLetteringOnMessageExpiration', prop: 'deadLetteringOnMessageExpiration', kind: 'bool' },
+  { xml: 'DeadLetteringOnFilterEvaluationExceptions', prop: 'deadLetteringOnFilterEvaluationExceptions', kind: 'bool' },
+  { xml: 'MaxDeliveryCount', prop: 'maxDeliveryCount', kind: 'int' },
+  { xml: 'EnableBatchedOperations', prop: 'enableBatchedOperations', kind: 'bool' },
+  { xml: 'Status', prop: 'status', kind: 'status' },
+  { xml: 'ForwardTo', prop: 'forwardTo', kind: 'entityRef' },
+  { xml: 'UserMetadata', prop: 'userMetadata', kind: 'string' },
+  { xml: 'ForwardDeadLetteredMessagesTo', prop: 'forwardDeadLetteredMessagesTo', kind: 'entityRef' },
+  { xml: 'AutoDeleteOnIdle', prop: 'autoDeleteOnIdleMs', kind: 'duration' },
+];
+
+export const SUBSCRIPTION_IGNORED: ReadonlySet<string> = new Set([
+  'DefaultRuleDescription', // read separately (create only)
+  'EntityAvailabilityStatus',
+  'MessageCount',
+  'SizeInBytes',
+  'CountDetails',
+  'CreatedAt',
+  'UpdatedAt',
+  'AccessedAt',
+]);
+
+export const SUBSCRIPTION_CLEARABLE = ['forwardTo', 'forwardDeadLetteredMessagesTo', 'userMetadata'] as const;
+
+export function readSubscription(el: XmlObject): { properties: Partial<SubscriptionProperties>; defaultRule?: ParsedRule } {
+  const properties = readFields(el, SUBSCRIPTION_ROOT, SUBSCRIPTION_FIELDS, SUBSCRIPTION_IGNORED) as Partial<SubscriptionProperties>;
+  const d = el.DefaultRuleDescription;
+  if (d === undefined) return { properties };
+  if (d !== '' && !isXmlObject(d)) throw new HttpError(400, `<${SUBSCRIPTION_ROOT}/DefaultRuleDescription> is malformed.`);
+  return { properties, defaultRule: readRule(d === '' ? {} : d, `${SUBSCRIPTION_ROOT}/DefaultRuleDescription`) };
+}
+
+export function subscriptionXml(v: SubscriptionView, sbBase: string): XmlObject {
+  const p = v.properties;
+  const x: XmlObject = {
+    [`${ATTR}xmlns`]: NS_SB,
+    [`${ATTR}xmlns:i`]: NS_XSI,
+    LockDuration: formatDuration(p.lockDurationMs),
+    RequiresSession: bool(p.requiresSession),
+    DefaultMessageTimeToLive: formatDuration(p.defaultMessageTimeToLiveMs),
+    DeadLetteringOnMessageExpiration: bool(p.deadLetteringOnMessageExpiration),
+    DeadLetteringOnFilterEvaluationExceptions: bool(p.deadLetteringOnFilterEvaluationExceptions),
+    MessageCount: String(v.runtime.totalMessageCount),
+    MaxDeliveryCount: String(p.maxDeliveryCount),
+    EnableBatchedOperations: bool(p.enableBatchedOperations),
+    Status: p.status,
+  };
+  optional(x, 'ForwardTo', p.forwardTo === undefined ? undefined : sbBase + p.forwardTo);
+  optional(x, 'UserMetadata', p.userMetadata);
+  Object.assign(x, {
+    CreatedAt: isoTime(v.times.createdAt),
+    UpdatedAt: isoTime(v.times.updatedAt),
+    AccessedAt: isoTime(v.times.accessedAt),
+    CountDetails: countDetailsXml(v.runtime),
+  });
+  optional(x, 'ForwardDeadLetteredMessagesTo', p.forwardDeadLetteredMessagesTo === undefined ? undefined : sbBase + p.forwardDeadLetteredMessagesTo);
+  Object.assign(x, {
+    AutoDeleteOnIdle: formatDuration(p.autoDeleteOnIdleMs),
+    EntityAvailabilityStatus: 'Available',
+  });
+  return x;
+}

@@ -1,0 +1,85 @@
+/** TopicDescription <-> TopicProperties (serializers/topicResourceSerializer.js in the JS SDK). */
+import type { TopicView } from '../../broker/api.js';
+import type { TopicProperties } from '../../broker/types.js';
+import { formatDuration } from '../duration.js';
+import { ATTR, NS_SB, NS_XSI, type XmlObject } from '../xml.js';
+import { bool, countDetailsXml, isoTime, optional, readFields, type FieldSpec } from './common.js';
+
+export const TOPIC_ROOT = 'TopicDescription';
+
+/** Settable elements, in the order the SDK writes them (buildTopicOptions). */
+export const TOPIC_FIELDS: readonly FieldSpec[] = [
+  { xml: 'DefaultMessageTimeToLive', prop: 'defaultMessageTimeToLiveMs', kind: 'duration' },
+  { xml: 'MaxSizeInMegabytes', prop: 'maxSizeInMegabytes', kind: 'int' },
+  { xml: 'RequiresDuplicateDetection', prop: 'requiresDuplicateDetection', kind: 'bool' },
+  { xml: 'DuplicateDetectionHistoryTimeWindow', prop: 'duplicateDetectionHistoryTimeWindowMs', kind: 'duration' },
+  { xml: 'EnableBatchedOperations', prop: 'enableBatchedOperations', kind: 'bool' },
+  { xml: 'Status', prop: 'status', kind: 'status' },
+  { xml: 'UserMetadata', prop: 'userMetadata', kind: 'string' },
+  { xml: 'SupportOrdering', prop: 'supportOrdering', kind: 'bool' },
+  { xml: 'AutoDeleteOnIdle', prop: 'autoDeleteOnIdleMs', kind: 'duration' },
+  { xml: 'EnablePartitioning', prop: 'enablePartitioning', kind: 'bool' },
+  { xml: 'EnableExpress', prop: 'enableExpress', kind: 'bool' },
+  { xml: 'MaxMessageSizeInKilobytes', prop: 'maxMessageSizeInKilobytes', kind: 'int' },
+];
+
+export const TOPIC_IGNORED: ReadonlySet<string> = new Set([
+  'AuthorizationRules',
+  'EntityAvailabilityStatus',
+  'SizeInBytes',
+  'SubscriptionCount',
+  'CountDetails',
+  'CreatedAt',
+  'UpdatedAt',
+  'AccessedAt',
+  'IsAnonymousAccessible',
+  'FilteringMessagesBeforePublishing',
+  'EnableSubscriptionPartitioning',
+  'IsExpress',
+]);
+
+export const TOPIC_CLEARABLE = ['userMetadata'] as const;
+
+export function readTopic(el: XmlObject): Partial<TopicProperties> {
+  return readFields(el, TOPIC_ROOT, TOPIC_FIELDS, TOPIC_IGNORED) as Partial<TopicProperties>;
+}
+
+export function topicXml(v: TopicView): XmlObject {
+  const p = v.properties;
+  const x: XmlObject = {
+    [`${ATTR}xmlns`]: NS_SB,
+    [`${ATTR}xmlns:i`]: NS_XSI,
+    DefaultMessageTimeToLive: formatDuration(p.defaultMessageTimeToLiveMs),
+    MaxSizeInMegabytes: String(p.maxSizeInMegabytes),
+    RequiresDuplicateDetection: bool(p.requiresDuplicateDetection),
+    DuplicateDetectionHistoryTimeWindow: formatDuration(p.duplicateDetectionHistoryTimeWindowMs),
+    EnableBatchedOperations: bool(p.enableBatchedOperations),
+    SizeInBytes: String(v.runtime.sizeInBytes),
+    FilteringMessagesBeforePublishing: 'false',
+    IsAnonymousAccessible: 'false',
+    AuthorizationRules: '',
+    Status: p.status,
+  };
+  optional(x, 'UserMetadata', p.userMetadata);
+  Object.assign(x, {
+    CreatedAt: isoTime(v.times.createdAt),
+    UpdatedAt: isoTime(v.times.updatedAt),
+    AccessedAt: isoTime(v.times.accessedAt),
+    SupportOrdering: bool(p.supportOrdering),
+    CountDetails: countDetailsXml({
+      activeMessageCount: 0,
+      deadLetterMessageCount: 0,
+      scheduledMessageCount: v.runtime.scheduledMessageCount,
+      transferMessageCount: 0,
+      transferDeadLetterMessageCount: 0,
+    }),
+    SubscriptionCount: String(v.runtime.subscriptionCount),
+    AutoDeleteOnIdle: formatDuration(p.autoDeleteOnIdleMs),
+    EnablePartitioning: bool(p.enablePartitioning),
+    EntityAvailabilityStatus: 'Available',
+    EnableSubscriptionPartitioning: 'false',
+    EnableExpress: bool(p.enableExpress),
+    MaxMessageSizeInKilobytes: String(p.maxMessageSizeInKilobytes),
+  });
+  return x;
+}
