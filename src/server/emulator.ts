@@ -11,6 +11,7 @@
  * Ready means every listener accepts connections and every configured entity exists; /health
  * answers 200 from then on. close() stops the listeners in order (AMQP, then HTTP, then the timer).
  */
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { BrokerApi } from '../broker/api.js';
 import { defaultAuthConfig, type AuthConfig } from '../auth/types.js';
@@ -145,7 +146,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       logger.debug({ loggingType: config.logging.type }, 'Config.json Logging.Type is accepted and ignored: logs go to stderr');
     }
 
-    const tls: TlsMaterial = await ensureTlsMaterial(tlsDir);
+    const tls = await tlsMaterial(tlsDir);
 
     try {
       amqp = await startAmqpListeners({
@@ -206,6 +207,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   } catch (err) {
     await stop().catch((closeErr: unknown) => logger.warn({ err: closeErr }, 'cleanup after a failed start failed'));
     throw err;
+  }
+}
+
+/**
+ * ensureTlsMaterial, one call per directory at a time within this process, so emulators started
+ * together (Promise.all in a test setup) do not generate two CAs into the same files.
+ */
+const tlsInProgress = new Map<string, Promise<TlsMaterial>>();
+async function tlsMaterial(dir: string): Promise<TlsMaterial> {
+  const key = resolve(dir);
+  const previous = tlsInProgress.get(key) ?? Promise.resolve(undefined);
+  const next = previous.catch(() => undefined).then(() => ensureTlsMaterial(dir));
+  tlsInProgress.set(key, next);
+  try {
+    return await next;
+  } finally {
+    if (tlsInProgress.get(key) === next) tlsInProgress.delete(key);
   }
 }
 

@@ -175,3 +175,21 @@ describe('startEmulator (needs the broker, the AMQP listener, the admin server a
     }
   });
 });
+
+describe('emulators started together (needs the admin server)', () => {
+  it('share one generated CA in a new TLS directory', async () => {
+    const tlsDir = join(dir, 'shared-tls');
+    const emus = await Promise.all([1, 2, 3].map(() => startEmulator({ ...quiet(), tlsDir })));
+    try {
+      const { readFileSync } = await import('node:fs');
+      const { X509Certificate } = await import('node:crypto');
+      const ca = new X509Certificate(readFileSync(join(tlsDir, 'ca.pem')));
+      const cert = new X509Certificate(readFileSync(join(tlsDir, 'cert.pem')));
+      expect(emus.every((e) => e.caPath === join(tlsDir, 'ca.pem'))).toBe(true);
+      // The files on disk are one consistent set: the server certificate is signed by ca.pem.
+      expect(cert.verify(ca.publicKey)).toBe(true);
+    } finally {
+      await Promise.all(emus.map((e) => e.close()));
+    }
+  });
+});
