@@ -12,8 +12,11 @@
  * are case-insensitive, as are the routes.
  */
 
-/** Queue and topic names: letters, digits, `.`, `-`, `_`, `/`; start with a letter or digit; at most 260. */
-export const ENTITY_NAME_PATTERN = '^[A-Za-z0-9](?:[A-Za-z0-9._/-]*[A-Za-z0-9_])?$';
+/**
+ * Queue and topic names: letters, digits, `.`, `-`, `_`, and `/` between non-empty segments;
+ * starting with a letter or digit, ending with a letter, digit or `_`; at most 260 characters.
+ */
+export const ENTITY_NAME_PATTERN = '^(?=.*[A-Za-z0-9_]$)[A-Za-z0-9][A-Za-z0-9._-]*(?:/[A-Za-z0-9._-]+)*$';
 export const ENTITY_NAME_MAX = 260;
 /** Subscription names: letters, digits, `.`, `-`, `_`; at most 50. */
 export const SUBSCRIPTION_NAME_PATTERN = '^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?$';
