@@ -1,0 +1,168 @@
+package compat
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/messaging/azservicebus"
+	"github.com/Azure/azure-sdk-for-go/sdk/messaging/azservicebus/admin"
+)
+
+const (
+	readyLine = "Emulator Service is Successfully Up!"
+	keyName   = "RootManageSharedAccessKey"
+	key       = "SAS_KEY_VALUE"
+)
+
+// emu is the emulator the whole package's tests share; started by TestMain.
+var emu struct {
+	amqpPort, amqpsPort, httpPort int
+	tlsDir                        string
+	cmd                           *exec.Cmd
+}
+
+func freePort() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func connectionString() string {
+	return fmt.Sprintf("Endpoint=sb://localhost:%d;SharedAccessKeyName=%s;SharedAccessKey=%s;UseDevelopmentEmulator=true;", emu.amqpPort, keyName, key)
+}
+
+func adminConnectionString() string {
+	return fmt.Sprintf("Endpoint=sb://localhost:%d;SharedAccessKeyName=%s;SharedAccessKey=%s;UseDevelopmentEmulator=true;", emu.httpPort, keyName, key)
+}
+
+func startEmulator(work string) error {
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		return err
+	}
+	cli := filepath.Join(root, "dist", "cli.js")
+	if _, err := os.Stat(cli); err != nil {
+		return fmt.Errorf("%s missing: run npm run build", cli)
+	}
+	emu.tlsDir = filepath.Join(work, "tls")
+	emu.amqpPort, emu.amqpsPort, emu.httpPort = freePort(), freePort(), freePort()
+	level := os.Getenv("SBEMU_LOG_LEVEL")
+	if level == "" {
+		level = "warn"
+	}
+	cmd := exec.Command("node", cli, "--host", "127.0.0.1",
+		"--amqp-port", fmt.Sprint(emu.amqpPort), "--amqps-port", fmt.Sprint(emu.amqpsPort),
+		"--http-port", fmt.Sprint(emu.httpPort), "--tls-dir", emu.tlsDir, "--log-level", level)
+	logFile, err := os.Create(filepath.Join(work, "emulator.log"))
+	if err != nil {
+		return err
+	}
+	cmd.Stderr = logFile
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	emu.cmd = cmd
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		once := false
+		for sc.Scan() {
+			if !once && strings.Contains(sc.Text(), readyLine) {
+				once = true
+				close(ready)
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		return fmt.Errorf("emulator not ready after 30 s (log: %s)", logFile.Name())
+	}
+	// The one setting Go needs for the admin client (HTTPS on the admin port): trust the emulator's CA.
+	// crypto/x509 reads SSL_CERT_FILE when it first loads the system roots, i.e. at the first TLS handshake.
+	return os.Setenv("SSL_CERT_FILE", filepath.Join(emu.tlsDir, "ca.pem"))
+}
+
+func stopEmulator() {
+	if emu.cmd == nil || emu.cmd.Process == nil {
+		return
+	}
+	_ = emu.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- emu.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = emu.cmd.Process.Kill()
+	}
+}
+
+func TestMain(m *testing.M) {
+	work, err := os.MkdirTemp("", "sbemu-go-")
+	if err != nil {
+		panic(err)
+	}
+	if err := startEmulator(work); err != nil {
+		fmt.Fprintln(os.Stderr, "cannot start the emulator:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	stopEmulator()
+	if code == 0 && os.Getenv("SBEMU_KEEP_LOGS") == "" {
+		_ = os.RemoveAll(work)
+	} else {
+		fmt.Fprintln(os.Stderr, "emulator work dir kept:", work)
+	}
+	os.Exit(code)
+}
+
+// --- helpers -----------------------------------------------------------------------------------
+
+func newClient(t *testing.T) *azservicebus.Client {
+	t.Helper()
+	c, err := azservicebus.NewClientFromConnectionString(connectionString(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	return c
+}
+
+func newAdmin(t *testing.T) *admin.Client {
+	t.Helper()
+	a, err := admin.NewClientFromConnectionString(adminConnectionString(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func ctxFor(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+var counter int
+
+func unique(prefix string) string {
+	counter++
+	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano()%1_000_000, counter)
+}
