@@ -29,7 +29,7 @@ describe('bad input gets a 4xx Service Bus error, never a crash', () => {
     ['an invalid status', queueBody({ Status: 'Sleeping' }), 400, /not a valid status/],
     ['a repeated element', queueBody({ MaxDeliveryCount: 1 }).replace('</QueueDescription>', '<MaxDeliveryCount>2</MaxDeliveryCount></QueueDescription>'), 400, /more than once/],
     ['an element where text belongs', queueBody({ MaxDeliveryCount: '<x>1</x>' }), 400, /must contain text/],
-    ['a value the broker refuses (ArgumentError)', queueBody({ MaxDeliveryCount: 0 }), 400, /MaxDeliveryCount must be at least 1/],
+    ['a value the broker refuses (ArgumentError)', queueBody({ MaxDeliveryCount: 0 }), 400, /maxDeliveryCount/i],
   ])('%s', async (_what, body, status, detail) => {
     const r = await put('/q1', body);
     expect(r.statusCode).toBe(status);

@@ -166,12 +166,24 @@ describe('GET /{queue}', () => {
     expect(errorOf(r.body)).toMatchObject({ code: '404', detail: expect.stringMatching(/could not be found/) });
   });
 
-  it('reports runtime counts from the broker', async () => {
+  it('reports runtime counts from the broker (active, dead-lettered, scheduled, size)', async () => {
     await put('/counted', queueBody());
-    const view = h.broker.getQueue('counted');
-    Object.assign(view.runtime, { activeMessageCount: 3, deadLetterMessageCount: 1, scheduledMessageCount: 2, totalMessageCount: 6, sizeInBytes: 42 });
+    h.broker.send('counted', ['a', 'b', 'c', 'd'].map((payload) => ({ payload, size: 10 })));
+    h.broker.schedule('counted', [{ payload: 's', size: 5, scheduledEnqueueTimeUtc: h.clock.now() + 60_000 }]);
+    const receiver = h.broker.openReceiver('counted', { mode: 'peekLock' });
+    const [m] = receiver.receive(1);
+    h.broker.deadLetter('counted', m!.lockToken!);
+    receiver.close();
     const q = buildQueue(sdkEntry((await h.request({ method: 'GET', url: '/counted' })).body, Q));
-    expect(q.runtime).toMatchObject({ activeMessageCount: 3, deadLetterMessageCount: 1, scheduledMessageCount: 2, totalMessageCount: 6, sizeInBytes: 42 });
+    const rt = h.broker.getQueue('counted').runtime;
+    expect(q.runtime).toMatchObject({ activeMessageCount: 3, deadLetterMessageCount: 1, scheduledMessageCount: 1 });
+    expect(q.runtime).toMatchObject({
+      totalMessageCount: rt.totalMessageCount,
+      sizeInBytes: rt.sizeInBytes,
+      transferMessageCount: 0,
+      transferDeadLetterMessageCount: 0,
+    });
+    expect(rt.sizeInBytes).toBeGreaterThan(0);
   });
 });
 
@@ -187,10 +199,14 @@ describe('PUT /{queue} with If-Match: * (update)', () => {
   });
 
   it('clears ForwardTo and UserMetadata when the update leaves them out, as a full PUT does', async () => {
-    await put('/fwd', queueBody({ ForwardTo: 'x', UserMetadata: 'm' }));
+    await put('/x', queueBody());
+    await put('/fwd', queueBody({ ForwardTo: 'sb://localhost:5300/x', UserMetadata: 'm' }));
     expect(h.broker.getQueue('fwd').properties.forwardTo).toBe('x');
     await put('/fwd', queueBody({ MaxDeliveryCount: 4 }), { 'if-match': '*' });
-    expect(h.broker.getQueue('fwd').properties).toMatchObject({ forwardTo: undefined, userMetadata: undefined, maxDeliveryCount: 4 });
+    const props = h.broker.getQueue('fwd').properties;
+    expect(props).not.toHaveProperty('forwardTo');
+    expect(props).not.toHaveProperty('userMetadata');
+    expect(props.maxDeliveryCount).toBe(4);
   });
 
   it('404 when the queue does not exist', async () => {

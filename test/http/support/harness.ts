@@ -4,26 +4,26 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { XMLParser } from 'fast-xml-parser';
 import { pino } from 'pino';
 import { defaultAuthConfig, type AuthConfig } from '../../../src/auth/types.js';
-import type { BrokerApi } from '../../../src/broker/api.js';
 import { FakeClock } from '../../../src/broker/clock.js';
 import { buildAdminApp } from '../../../src/http/app.js';
 import type { TlsMaterial } from '../../../src/tls/certs.js';
-import { createFakeBroker } from './fakeBroker.js';
+import { Broker } from '../../../src/broker/index.js';
 
 export const HOST = 'localhost:5300';
 export const NOW = Date.UTC(2025, 0, 1);
 
 export interface Harness {
   app: FastifyInstance;
-  broker: BrokerApi;
+  broker: Broker;
   clock: FakeClock;
   ready: { value: boolean };
   /** inject with an Authorization header as the JS SDK signs it (unless headers.authorization is given). */
   request(opts: InjectOptions & { url: string }): Promise<LightMyRequestResponse>;
 }
 
-export function makeBroker(clock: FakeClock): BrokerApi {
-  return createFakeBroker(clock);
+/** The real broker core, on a fake clock. */
+export function makeBroker(clock: FakeClock): Broker {
+  return new Broker({ clock });
 }
 
 export async function makeHarness(options: { auth?: AuthConfig; tls?: TlsMaterial } = {}): Promise<Harness> {
