@@ -918,11 +918,10 @@ export class Broker implements BrokerApi, ReceiverHost {
   private lockMessage(sub: SubQueue, m: Msg, session: Session | undefined, lockMs: number): void {
     if (session !== undefined) {
       // Session messages are locked by the session lock; they have no timer of their own.
-      sub.lock(m, newLockToken(), session.lockedUntil);
+      sub.lock(m, newLockToken());
     } else {
-      const until = this.core.now + lockMs;
-      sub.lock(m, newLockToken(), until);
-      m.lockTimer = this.core.scheduler.add(until, TimerKind.MessageLock, m);
+      sub.lock(m, newLockToken());
+      m.lockTimer = this.core.scheduler.add(this.core.now + lockMs, TimerKind.MessageLock, m);
     }
   }
 
@@ -956,7 +955,6 @@ export class Broker implements BrokerApi, ReceiverHost {
     s.lockedUntil = core.now + s.home.owner.properties.lockDurationMs;
     core.scheduler.cancel(s.lockTimer);
     s.lockTimer = core.scheduler.add(s.lockedUntil, TimerKind.SessionLock, s);
-    for (const m of s.lockedMessages) m.lockedUntil = s.lockedUntil;
     return s.lockedUntil;
   }
 
@@ -1018,6 +1016,8 @@ export class Broker implements BrokerApi, ReceiverHost {
       sub.unlock(m);
       m.modify(props);
       m.state = 'deferred';
+      // Its TTL may have run out while it was locked; deferring must not keep it alive.
+      if (!sub.deadLetter && m.expiresAt <= this.core.now) expire(this.core, sub, m);
     } finally {
       this.end();
     }
@@ -1050,7 +1050,6 @@ export class Broker implements BrokerApi, ReceiverHost {
       const core = this.core;
       return found.map(({ m }) => {
         const until = core.now + m.home!.owner.properties.lockDurationMs;
-        m.lockedUntil = until;
         core.scheduler.cancel(m.lockTimer);
         m.lockTimer = core.scheduler.add(until, TimerKind.MessageLock, m);
         return until;

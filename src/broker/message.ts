@@ -35,13 +35,12 @@ export class Msg {
   enqSeq = 0;
   enqueuedAt = 0;
   ttl = 0;
-  expiresAt = 0;
   scheduledAt: number | undefined = undefined;
   deliveryCount = 0;
   state: MessageState = 'active';
   gone = false;
   lockToken: string | undefined = undefined;
-  lockedUntil = 0;
+  /** Expiry of a non-session lock (its instant is the locked-until); session locks have none. */
   lockTimer: Timer | undefined = undefined;
   /** TTL expiry, or the scheduled enqueue while state is 'scheduled'. */
   dueTimer: Timer | undefined = undefined;
@@ -64,8 +63,14 @@ export class Msg {
     readonly properties: Readonly<Record<string, unknown>>,
   ) {}
 
-  get locked(): boolean {
-    return this.lockToken !== undefined;
+  // Derived rather than stored: a million queued messages make every field count.
+  get expiresAt(): number {
+    return Math.min(Number.MAX_SAFE_INTEGER, this.enqueuedAt + this.ttl);
+  }
+
+  get lockedUntil(): number {
+    if (this.lockToken === undefined) return 0;
+    return this.lockTimer?.at ?? this.session?.lockedUntil ?? 0;
   }
 
   /** A fresh record for another place, carrying everything the message has accumulated. */
@@ -75,7 +80,6 @@ export class Msg {
     m.enqSeq = this.enqSeq;
     m.enqueuedAt = this.enqueuedAt;
     m.ttl = this.ttl;
-    m.expiresAt = this.expiresAt;
     m.scheduledAt = this.scheduledAt;
     m.deliveryCount = this.deliveryCount;
     m.changes = this.changes;

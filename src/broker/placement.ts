@@ -14,7 +14,6 @@ import { MAX_DURATION_MS } from './types.js';
 export function placeInMain(core: Core, sub: SubQueue, m: Msg): void {
   const props = sub.owner.properties;
   if (props.defaultMessageTimeToLiveMs < m.ttl) m.ttl = props.defaultMessageTimeToLiveMs;
-  m.expiresAt = Math.min(Number.MAX_SAFE_INTEGER, m.enqueuedAt + m.ttl);
   sub.insert(m);
   if (m.state === 'scheduled') {
     m.dueTimer = core.scheduler.add(m.scheduledAt!, TimerKind.ScheduledEnqueue, m);

@@ -22,9 +22,10 @@ export function giveBack(
   propertiesToModify?: PropertiesToModify,
   announce = true,
 ): void {
-  sub.unlock(m);
   m.modify(propertiesToModify);
   if (countAttempt) m.deliveryCount++;
+  // Decide while still locked: a locked message is not counted as ready, so removing it from
+  // here must not adjust the ready counts.
   if (!sub.deadLetter) {
     const max = sub.owner.properties.maxDeliveryCount;
     if (countAttempt && m.deliveryCount >= max) {
@@ -36,6 +37,7 @@ export function giveBack(
       return;
     }
   }
+  sub.unlock(m);
   if (m.state !== 'active') return; // a deferred message stays deferred
   sub.markReady(m);
   if (announce) madeReady(core, sub, m);

@@ -92,7 +92,7 @@ export class SubQueue<R extends Notifiable = Notifiable> {
     return s === undefined ? this.ready.take() : s.ready.take();
   }
 
-  lock(m: Msg, token: string, lockedUntil: number): void {
+  lock(m: Msg, token: string): void {
     if (m.state === 'active') {
       this.readyCount--;
       const s = this.sessionOf(m);
@@ -102,7 +102,6 @@ export class SubQueue<R extends Notifiable = Notifiable> {
       }
     }
     m.lockToken = token;
-    m.lockedUntil = lockedUntil;
     this.locks.set(token, m);
     this.sessionOf(m)?.lockedMessages.add(m);
   }
@@ -114,7 +113,6 @@ export class SubQueue<R extends Notifiable = Notifiable> {
     this.scheduler.cancel(m.lockTimer);
     m.lockTimer = undefined;
     m.lockToken = undefined;
-    m.lockedUntil = 0;
   }
 
   /** Removes a message for good (completed, deleted, expired, moved elsewhere). */

@@ -1,0 +1,367 @@
+/**
+ * The reference model: the same rules as the broker, written as plainly as possible. Messages
+ * live in flat arrays that are scanned and sorted on every question; nothing here is clever, so
+ * a disagreement with the broker points at the broker (or at a rule stated twice differently).
+ *
+ * Rules modelled (see src/broker): delivery in sequence order among ready messages; deliveryCount
+ * counts earlier attempts; abandon / lock expiry / session loss count an attempt, release does
+ * not; MaxDeliveryCount dead-letters; TTL expiry dead-letters or drops per entity; deferred
+ * messages only come back by sequence number; session messages are locked by their session lock.
+ */
+
+export type State = 'active' | 'deferred' | 'scheduled';
+
+export interface MMsg {
+  body: number;
+  seq: number;
+  sid?: string;
+  state: State;
+  dc: number;
+  token?: string;
+  /** Non-session lock expiry (session messages follow their session). */
+  lockedUntil?: number;
+  enq: number;
+  exp: number;
+  reason?: string;
+}
+
+export interface EntityConfig {
+  name: string;
+  sessions: boolean;
+  lockMs: number;
+  maxDelivery: number;
+  defaultTtl: number;
+  dlqOnExpiry: boolean;
+}
+
+export interface MSession {
+  holder?: number;
+  until: number;
+  state: string | null;
+}
+
+export interface MReceiver {
+  id: number;
+  entity: MEntity;
+  dlq: boolean;
+  mode: 'peekLock' | 'receiveAndDelete';
+  sid?: string;
+  open: boolean;
+}
+
+export type Outcome = 'completed' | 'deleted' | 'dropped' | 'cancelled';
+
+export class MEntity {
+  main: MMsg[] = [];
+  dlq: MMsg[] = [];
+  nextSeq = 1;
+  sessions = new Map<string, MSession>();
+  constructor(readonly cfg: EntityConfig) {}
+}
+
+export class ModelError extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
+export const MESSAGE_SIZE = 10;
+
+export class Model {
+  now: number;
+  readonly entities: MEntity[];
+  readonly receivers: MReceiver[] = [];
+  readonly lostSessionTokens = new Set<string>();
+  /** How every message that left the broker left it, by body. */
+  readonly outcomes = new Map<number, Outcome>();
+  /** Bodies of every message sent. */
+  readonly sent = new Set<number>();
+
+  constructor(now: number, configs: EntityConfig[]) {
+    this.now = now;
+    this.entities = configs.map((c) => new MEntity(c));
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private list(e: MEntity, dlq: boolean): MMsg[] {
+    return dlq ? e.dlq : e.main;
+  }
+
+  private drop(e: MEntity, dlq: boolean, m: MMsg, outcome: Outcome): void {
+    const l = this.list(e, dlq);
+    l.splice(l.indexOf(m), 1);
+    this.outcomes.set(m.body, outcome);
+    this.cleanupSession(e, m.sid);
+  }
+
+  private cleanupSession(e: MEntity, sid: string | undefined): void {
+    if (!e.cfg.sessions || sid === undefined) return;
+    const s = e.sessions.get(sid);
+    if (s && s.holder === undefined && s.state === null && !e.main.some((m) => m.sid === sid)) e.sessions.delete(sid);
+  }
+
+  private toDeadLetter(e: MEntity, m: MMsg, reason: string | undefined): void {
+    e.main.splice(e.main.indexOf(m), 1);
+    e.dlq.push({ ...m, state: 'active', token: undefined, lockedUntil: undefined, reason });
+    this.cleanupSession(e, m.sid);
+  }
+
+  private expire(e: MEntity, m: MMsg): void {
+    if (e.cfg.dlqOnExpiry) this.toDeadLetter(e, m, 'TTLExpiredException');
+    else this.drop(e, false, m, 'dropped');
+  }
+
+  /** The end of a lock without completion. */
+  private giveBack(e: MEntity, dlq: boolean, m: MMsg, count: boolean): void {
+    m.token = undefined;
+    m.lockedUntil = undefined;
+    if (count) m.dc++;
+    if (!dlq) {
+      if (count && m.dc >= e.cfg.maxDelivery) return this.toDeadLetter(e, m, 'MaxDeliveryCountExceeded');
+      if (m.exp <= this.now) return this.expire(e, m);
+    }
+  }
+
+  ready(e: MEntity, dlq: boolean, sid?: string): MMsg[] {
+    return this.list(e, dlq)
+      .filter((m) => m.state === 'active' && m.token === undefined && (sid === undefined || m.sid === sid))
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  sessionHeld(e: MEntity, sid: string): boolean {
+    return e.sessions.get(sid)?.holder !== undefined;
+  }
+
+  availableSessions(e: MEntity): string[] {
+    const sids = new Set(this.ready(e, false).map((m) => m.sid!));
+    return [...sids].filter((sid) => !this.sessionHeld(e, sid));
+  }
+
+  private session(e: MEntity, sid: string): MSession {
+    let s = e.sessions.get(sid);
+    if (!s) {
+      s = { until: 0, state: null };
+      e.sessions.set(sid, s);
+    }
+    return s;
+  }
+
+  private releaseSession(e: MEntity, sid: string): void {
+    const s = e.sessions.get(sid)!;
+    const r = this.receivers[s.holder!]!;
+    r.open = false;
+    s.holder = undefined;
+    const locked = e.main.filter((m) => m.sid === sid && m.token !== undefined).sort((a, b) => a.seq - b.seq);
+    for (const m of locked) {
+      this.lostSessionTokens.add(m.token!);
+      this.giveBack(e, false, m, true);
+    }
+    this.cleanupSession(e, sid);
+  }
+
+  // ---- operations ---------------------------------------------------------------------------
+
+  send(e: MEntity, bodies: number[], sid: string | undefined, ttl: number | undefined, delay: number | undefined): number[] {
+    return bodies.map((body) => {
+      this.sent.add(body);
+      const seq = e.nextSeq++;
+      const enq = delay !== undefined ? this.now + delay : this.now;
+      const exp = enq + Math.min(ttl ?? Infinity, e.cfg.defaultTtl);
+      e.main.push({ body, seq, sid, state: delay !== undefined ? 'scheduled' : 'active', dc: 0, enq, exp });
+      if (e.cfg.sessions) this.session(e, sid!);
+      return seq;
+    });
+  }
+
+  openReceiver(e: MEntity, dlq: boolean, mode: MReceiver['mode']): MReceiver {
+    if (e.cfg.sessions && !dlq) throw new ModelError('InvalidOperation');
+    const r: MReceiver = { id: this.receivers.length, entity: e, dlq, mode, open: true };
+    this.receivers.push(r);
+    return r;
+  }
+
+  acceptSession(e: MEntity, sid: string, mode: MReceiver['mode']): MReceiver {
+    const s = this.session(e, sid);
+    if (s.holder !== undefined) throw new ModelError('SessionCannotBeLocked');
+    const r: MReceiver = { id: this.receivers.length, entity: e, dlq: false, mode, sid, open: true };
+    this.receivers.push(r);
+    s.holder = r.id;
+    s.until = this.now + e.cfg.lockMs;
+    return r;
+  }
+
+  /** Accept-next with no wait: the broker's pick must be one of these. */
+  acceptNext(e: MEntity, chosen: string | undefined, mode: MReceiver['mode']): MReceiver {
+    const available = this.availableSessions(e);
+    if (available.length === 0) {
+      if (chosen !== undefined) throw new Error(`broker accepted session ${chosen} but none is available`);
+      throw new ModelError('Timeout');
+    }
+    if (chosen === undefined || !available.includes(chosen)) {
+      throw new Error(`broker chose ${String(chosen)}; available: ${available.join(',')}`);
+    }
+    return this.acceptSession(e, chosen, mode);
+  }
+
+  /** What receive(max) must return: [seq, deliveryCount] pairs; `tokens` are the broker's. */
+  receive(r: MReceiver, max: number, tokens: (string | undefined)[]): MMsg[] {
+    const e = r.entity;
+    if (r.sid !== undefined) {
+      if (!r.open || e.sessions.get(r.sid)?.holder !== r.id) throw new ModelError('SessionLockLost');
+    } else if (!r.open) {
+      throw new ModelError('InvalidOperation');
+    }
+    const out: MMsg[] = [];
+    for (const m of this.ready(e, r.dlq, r.sid)) {
+      if (out.length >= max) break;
+      if (!r.dlq && m.exp <= this.now) throw new Error('model: an expired message is still ready');
+      out.push({ ...m });
+      if (r.mode === 'receiveAndDelete') {
+        this.drop(e, r.dlq, m, 'deleted');
+      } else {
+        m.token = tokens[out.length - 1];
+        if (r.sid === undefined) m.lockedUntil = this.now + e.cfg.lockMs;
+      }
+    }
+    return out;
+  }
+
+  private locked(e: MEntity, dlq: boolean, token: string, viaSid: string | undefined): MMsg {
+    if (viaSid !== undefined && e.cfg.sessions && !dlq && !this.sessionHeld(e, viaSid)) throw new ModelError('SessionLockLost');
+    const m = this.list(e, dlq).find((x) => x.token === token);
+    if (!m) throw new ModelError(this.lostSessionTokens.has(token) ? 'SessionLockLost' : 'MessageLockLost');
+    return m;
+  }
+
+  settle(
+    e: MEntity,
+    dlq: boolean,
+    how: 'complete' | 'abandon' | 'defer' | 'deadLetter' | 'release' | 'renew',
+    token: string,
+    viaSid: string | undefined,
+  ): number | undefined {
+    const m = this.locked(e, dlq, token, viaSid);
+    switch (how) {
+      case 'complete':
+        this.drop(e, dlq, m, 'completed');
+        return undefined;
+      case 'abandon':
+        this.giveBack(e, dlq, m, true);
+        return undefined;
+      case 'release':
+        this.giveBack(e, dlq, m, false);
+        return undefined;
+      case 'defer':
+        m.token = undefined;
+        m.lockedUntil = undefined;
+        m.state = 'deferred';
+        if (!dlq && m.exp <= this.now) this.expire(e, m);
+        return undefined;
+      case 'deadLetter':
+        if (dlq) throw new ModelError('InvalidOperation');
+        this.toDeadLetter(e, m, 'ModelReason');
+        return undefined;
+      case 'renew':
+        if (e.cfg.sessions && !dlq) throw new ModelError('InvalidOperation');
+        m.lockedUntil = this.now + e.cfg.lockMs;
+        return m.lockedUntil;
+    }
+  }
+
+  receiveDeferred(e: MEntity, dlq: boolean, seq: number, mode: MReceiver['mode'], sid: string | undefined, token: string | undefined): MMsg {
+    if (e.cfg.sessions && !dlq) {
+      if (sid === undefined) throw new ModelError('InvalidOperation');
+      if (!this.sessionHeld(e, sid)) throw new ModelError('SessionLockLost');
+    }
+    const m = this.list(e, dlq).find((x) => x.seq === seq && x.state === 'deferred' && x.token === undefined && (sid === undefined || x.sid === sid));
+    if (!m) throw new ModelError('MessageNotFound');
+    const copy = { ...m };
+    if (mode === 'receiveAndDelete') this.drop(e, dlq, m, 'deleted');
+    else {
+      m.token = token;
+      if (!(e.cfg.sessions && !dlq)) m.lockedUntil = this.now + e.cfg.lockMs;
+    }
+    return copy;
+  }
+
+  close(r: MReceiver): void {
+    if (!r.open) return;
+    if (r.sid !== undefined && r.entity.sessions.get(r.sid)?.holder === r.id) this.releaseSession(r.entity, r.sid);
+    r.open = false;
+  }
+
+  renewSession(r: MReceiver): number {
+    const s = r.sid === undefined ? undefined : r.entity.sessions.get(r.sid);
+    if (!r.open || s?.holder !== r.id) throw new ModelError('SessionLockLost');
+    s.until = this.now + r.entity.cfg.lockMs;
+    return s.until;
+  }
+
+  setState(e: MEntity, sid: string, state: string | null): void {
+    const s = e.sessions.get(sid);
+    if (s?.holder === undefined) throw new ModelError('SessionLockLost');
+    s.state = state;
+  }
+
+  getState(e: MEntity, sid: string): string | null {
+    const s = e.sessions.get(sid);
+    if (s?.holder === undefined) throw new ModelError('SessionLockLost');
+    return s.state;
+  }
+
+  listSessions(e: MEntity): string[] {
+    return [...e.sessions.entries()]
+      .filter(([sid, s]) => s.state !== null || e.main.some((m) => m.sid === sid))
+      .map(([sid]) => sid)
+      .sort();
+  }
+
+  cancel(e: MEntity, seq: number): void {
+    const m = e.main.find((x) => x.seq === seq && x.state === 'scheduled');
+    if (m) this.drop(e, false, m, 'cancelled');
+  }
+
+  purge(e: MEntity, dlq: boolean, count: number): number {
+    const victims = this.ready(e, dlq).slice(0, count);
+    for (const m of victims) this.drop(e, dlq, m, 'deleted');
+    return victims.length;
+  }
+
+  /** The clock moves to `now`; everything due by then happens, judged at `now`. */
+  advance(now: number): string[] {
+    this.now = now;
+    const lost: string[] = [];
+    for (const e of this.entities) {
+      for (const dlq of [false, true]) {
+        const due = this.list(e, dlq)
+          .filter((m) => m.token !== undefined && m.lockedUntil !== undefined && m.lockedUntil <= now)
+          .sort((a, b) => a.seq - b.seq);
+        for (const m of due) this.giveBack(e, dlq, m, true);
+      }
+      for (const [sid, s] of [...e.sessions]) {
+        if (s.holder !== undefined && s.until <= now) {
+          lost.push(sid);
+          this.releaseSession(e, sid);
+        }
+      }
+      for (const m of e.main.filter((x) => x.state === 'scheduled' && x.enq <= now)) m.state = 'active';
+      for (const m of e.main.filter((x) => x.state !== 'scheduled' && x.token === undefined && x.exp <= now)) this.expire(e, m);
+    }
+    return lost;
+  }
+
+  counts(e: MEntity) {
+    const active = e.main.filter((m) => m.state !== 'scheduled').length;
+    const scheduled = e.main.length - active;
+    return {
+      activeMessageCount: active,
+      deadLetterMessageCount: e.dlq.length,
+      scheduledMessageCount: scheduled,
+      transferMessageCount: 0,
+      transferDeadLetterMessageCount: 0,
+      totalMessageCount: e.main.length + e.dlq.length,
+      sizeInBytes: (e.main.length + e.dlq.length) * MESSAGE_SIZE,
+    };
+  }
+}
