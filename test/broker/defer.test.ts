@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { expectCode, msg, setup } from './helpers.js';
+
+describe('defer', () => {
+  it('hides the message from receivers; it comes back only by sequence number', () => {
+    const { broker } = setup();
+    broker.createQueue('q');
+    const [seq] = broker.send('q', [msg('a')]);
+    const r = broker.openReceiver('q', { mode: 'peekLock' });
+    broker.defer('q', r.receive(1)[0]!.lockToken!, { why: 'later' });
+    expect(r.receive(1)).toEqual([]);
+    expect(broker.peek('q', 0, 1)[0]!.state).toBe('deferred');
+    expect(broker.runtime('q').activeMessageCount).toBe(1);
+    const [m] = broker.receiveDeferred('q', [seq!], 'peekLock');
+    expect(m).toMatchObject({ payload: 'a', state: 'deferred' });
+    expect(m!.propertyChanges?.get('why')).toBe('later');
+    broker.complete('q', m!.lockToken!);
+    expect(broker.runtime('q').totalMessageCount).toBe(0);
+  });
+
+  it('abandoning a received deferred message keeps it deferred', () => {
+    const { broker } = setup();
+    broker.createQueue('q');
+    const [seq] = broker.send('q', [msg('a')]);
+    const r = broker.openReceiver('q', { mode: 'peekLock' });
+    broker.defer('q', r.receive(1)[0]!.lockToken!);
+    broker.abandon('q', broker.receiveDeferred('q', [seq!], 'peekLock')[0]!.lockToken!);
+    expect(r.receive(1)).toEqual([]);
+    const [again] = broker.receiveDeferred('q', [seq!], 'receiveAndDelete');
+    expect(again!.deliveryCount).toBe(1);
+    expect(broker.runtime('q').totalMessageCount).toBe(0);
+  });
+
+  it('MessageNotFound for numbers that are missing or not deferred', () => {
+    const { broker } = setup();
+    broker.createQueue('q');
+    const [seq] = broker.send('q', [msg('a')]);
+    expectCode(() => broker.receiveDeferred('q', [seq!], 'peekLock'), 'MessageNotFound');
+    expectCode(() => broker.receiveDeferred('q', [99], 'peekLock'), 'MessageNotFound');
+    expectCode(() => broker.receiveDeferred('q', [-1], 'peekLock'), 'ArgumentError');
+  });
+});
