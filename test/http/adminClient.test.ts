@@ -85,6 +85,18 @@ describe('ServiceBusAdministrationClient (@azure/service-bus 7.9.5) over HTTPS',
     expect(await admin.call('getQueue', 'session-queue')).toMatchObject({ maxDeliveryCount: 5, lockDuration: 'PT1M' });
   });
 
+  it('forwarding: the SDK sends ForwardTo as sb://host:port/name and gets it back the same way', async () => {
+    await admin.call('createQueue', 'fwd-target');
+    const q = await admin.call('createQueue', 'fwd-source', { forwardTo: 'fwd-target' });
+    expect(q.forwardTo).toBe(`sb://localhost:${server.port}/fwd-target`);
+    expect(broker.getQueue('fwd-source').properties.forwardTo).toBe('fwd-target');
+    const updated = await admin.call('updateQueue', { ...q, forwardTo: undefined });
+    expect(updated.forwardTo).toBeUndefined();
+    expect(broker.getQueue('fwd-source').properties).not.toHaveProperty('forwardTo');
+    await admin.call('deleteQueue', 'fwd-source');
+    await admin.call('deleteQueue', 'fwd-target');
+  });
+
   it('lists queues, page by page (continuation through the next link)', async () => {
     for (const n of ['list-a', 'list-b', 'list-c', 'list-d']) await admin.call('createQueue', n);
     const pages = await admin.pages('listQueues', 2);

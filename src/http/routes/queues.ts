@@ -52,7 +52,7 @@ export default async function queueRoutes(app: FastifyInstance): Promise<void> {
       const base = baseOf(request);
       const all = app.admin.broker.listQueues().sort(byName);
       const page = paginate(all, request.query.$skip, request.query.$top);
-      return sendFeed(reply, feedXml(base, '$Resources/Queues', 'Queues', { ...page, items: page.items.map((v) => queueEntry(base, v)) }, Date.now()));
+      return sendFeed(reply, feedXml(base, '$Resources/Queues', 'Queues', { ...page, items: page.items.map((v) => queueEntry(base, v)) }, app.admin.now()));
     },
   );
 }

@@ -59,7 +59,7 @@ export default async function ruleRoutes(app: FastifyInstance): Promise<void> {
       const page = paginate(broker.listRules(t, s).sort(byName), request.query.$skip, request.query.$top);
       return sendFeed(
         reply,
-        feedXml(base, `${t}/Subscriptions/${s}/Rules`, 'Rules', { ...page, items: page.items.map((r) => ruleEntry(t, s, r)) }, Date.now()),
+        feedXml(base, `${t}/Subscriptions/${s}/Rules`, 'Rules', { ...page, items: page.items.map((r) => ruleEntry(t, s, r)) }, app.admin.now()),
       );
     },
   );

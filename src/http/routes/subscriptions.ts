@@ -54,7 +54,7 @@ export default async function subscriptionRoutes(app: FastifyInstance): Promise<
       const topicName = broker.getTopic(topic).name;
       return sendFeed(
         reply,
-        feedXml(base, `${topicName}/Subscriptions`, 'Subscriptions', { ...page, items: page.items.map((v) => subscriptionEntry(base, v)) }, Date.now()),
+        feedXml(base, `${topicName}/Subscriptions`, 'Subscriptions', { ...page, items: page.items.map((v) => subscriptionEntry(base, v)) }, app.admin.now()),
       );
     },
   );

@@ -52,7 +52,7 @@ export default async function topicRoutes(app: FastifyInstance): Promise<void> {
       const base = baseOf(request);
       const all = app.admin.broker.listTopics().sort(byName);
       const page = paginate(all, request.query.$skip, request.query.$top);
-      return sendFeed(reply, feedXml(base, '$Resources/Topics', 'Topics', { ...page, items: page.items.map(topicEntry) }, Date.now()));
+      return sendFeed(reply, feedXml(base, '$Resources/Topics', 'Topics', { ...page, items: page.items.map(topicEntry) }, app.admin.now()));
     },
   );
 }
