@@ -42,7 +42,8 @@ export const ADMIN_BODY_LIMIT = 256 * 1024;
 
 export function buildAdminApp(deps: AdminAppDeps): FastifyInstance {
   const now = deps.now ?? Date.now;
-  const logger: FastifyBaseLogger = deps.logger.child({ component: 'admin-http' });
+  // The caller's logger as it is: it already carries the bindings it wants (e.g. component).
+  const logger: FastifyBaseLogger = deps.logger;
   const app = Fastify({
     loggerInstance: logger,
     // One debug line per request (onResponse below) instead of fastify's two info lines.

@@ -41,7 +41,7 @@ const TLS_HANDSHAKE = 0x16;
 const FIRST_BYTE_TIMEOUT_MS = 30_000;
 
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
-  const log = options.logger.child({ component: 'admin-server' });
+  const log = options.logger;
   const app = buildAdminApp({
     broker: options.broker,
     auth: options.auth,
