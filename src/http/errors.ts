@@ -51,6 +51,15 @@ export function errorXml(status: number, detail: string, trackingId: string = ra
   return `<?xml version="1.0" encoding="utf-8"?><Error><Code>${status}</Code><Detail>${escapeXml(full)}</Detail></Error>`;
 }
 
+const NAME_KINDS: Record<string, string> = { entity: 'queue or topic', topic: 'topic', subscription: 'subscription', rule: 'rule' };
+const SHORT_RULE = 'Use letters, digits, periods, hyphens and underscores, starting with a letter or digit, at most 50 characters.';
+const NAME_RULES: Record<string, string> = {
+  entity: "Use letters, digits, periods, hyphens, underscores and '/' between segments, starting with a letter or digit, at most 260 characters.",
+  topic: "Use letters, digits, periods, hyphens, underscores and '/' between segments, starting with a letter or digit, at most 260 characters.",
+  subscription: SHORT_RULE,
+  rule: `${SHORT_RULE} '$Default' is the one name with a '$'.`,
+};
+
 /** Status and detail for anything thrown while handling a request. */
 export function describeError(err: unknown): { status: number; detail: string; unexpected: boolean } {
   if (err instanceof HttpError) return { status: err.statusCode, detail: err.message, unexpected: false };
@@ -58,7 +67,13 @@ export function describeError(err: unknown): { status: number; detail: string; u
   if (err instanceof DurationError) return { status: 400, detail: err.message, unexpected: false };
   const fe = err as Partial<FastifyError> | undefined;
   if (fe && typeof fe === 'object') {
-    if (fe.validation) return { status: 400, detail: `Invalid request: ${fe.message ?? 'validation failed'}.`, unexpected: false };
+    if (fe.validation) {
+      if (fe.validationContext === 'params') {
+        const param = fe.validation[0]?.instancePath.replace(/^\//, '') ?? 'name';
+        return { status: 400, detail: `Invalid ${NAME_KINDS[param] ?? param} name. ${NAME_RULES[param] ?? ''}`.trim(), unexpected: false };
+      }
+      return { status: 400, detail: `Invalid request: ${fe.message ?? 'validation failed'}.`, unexpected: false };
+    }
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return { status: 413, detail: 'The request body is too large for an entity description.', unexpected: false };
     }

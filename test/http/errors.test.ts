@@ -75,7 +75,7 @@ describe('bad input gets a 4xx Service Bus error, never a crash', () => {
       return;
     }
     expect(r.statusCode).toBe(400);
-    expect(errorOf(r.body).code).toBe('400');
+    expect(errorOf(r.body)).toMatchObject({ code: '400', detail: expect.stringMatching(/^Invalid queue or topic name\. Use letters/) });
   });
 
   it('unknown routes and methods: 404 Service Bus error', async () => {
