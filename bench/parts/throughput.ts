@@ -25,7 +25,7 @@ export async function throughput(sys: System, sizes: number[], n: number, window
     const conn = await connect(sys.target);
     try {
       // A short warm-up so JITs (V8, BEAM, HotSpot) and queue creation are not in the figures.
-      const warm = Math.min(2000, Math.ceil(n / 10));
+      const warm = Math.max(2000, Math.ceil(n / 4));
       await sendAwaitAccept(conn, address, warm, payload, window);
       await receive(conn, address, warm, 'accept', creditWindow);
 
