@@ -38,7 +38,7 @@ import {
 import { type BrokerError, errors } from './errors.js';
 import { enqueue, fanOut } from './forwarding.js';
 import { toRecord } from './intake.js';
-import { isLockTokenString, newLockToken } from './locks.js';
+import { isLockTokenString } from './locks.js';
 import { Msg, snapshot } from './message.js';
 import { checkEntityName, checkShortName, keyOf, parsePath } from './paths.js';
 import { placeInMain } from './placement.js';
@@ -918,9 +918,9 @@ export class Broker implements BrokerApi, ReceiverHost {
   private lockMessage(sub: SubQueue, m: Msg, session: Session | undefined, lockMs: number): void {
     if (session !== undefined) {
       // Session messages are locked by the session lock; they have no timer of their own.
-      sub.lock(m, newLockToken());
+      sub.lock(m);
     } else {
-      sub.lock(m, newLockToken());
+      sub.lock(m);
       m.lockTimer = this.core.scheduler.add(this.core.now + lockMs, TimerKind.MessageLock, m);
     }
   }

@@ -7,6 +7,7 @@
  * modules that move messages between sub-queues.
  */
 import type { AnyReceivable } from './entities.js';
+import { LockTable } from './locks.js';
 import type { Msg } from './message.js';
 import { ReadyQueue } from './readyQueue.js';
 import type { Scheduler } from './scheduler.js';
@@ -22,7 +23,7 @@ export interface Notifiable {
 export class SubQueue<R extends Notifiable = Notifiable> {
   readonly index = new SequenceIndex<Msg>();
   readonly ready = new ReadyQueue<Msg>();
-  readonly locks = new Map<string, Msg>();
+  readonly locks = new LockTable<Msg>();
   /** Non-session receivers that want to hear about new messages. */
   readonly listeners = new Set<R>();
   readonly sessions: SessionTable | undefined;
@@ -92,7 +93,8 @@ export class SubQueue<R extends Notifiable = Notifiable> {
     return s === undefined ? this.ready.take() : s.ready.take();
   }
 
-  lock(m: Msg, token: string): void {
+  /** Locks a message taken from the ready order (or a deferred one); returns the token. */
+  lock(m: Msg): string {
     if (m.state === 'active') {
       this.readyCount--;
       const s = this.sessionOf(m);
@@ -101,14 +103,14 @@ export class SubQueue<R extends Notifiable = Notifiable> {
         if (s.listed && s.readyCount === 0) this.sessions!.refresh(s);
       }
     }
-    m.lockToken = token;
-    this.locks.set(token, m);
+    const token = this.locks.issue(m);
     this.sessionOf(m)?.lockedMessages.add(m);
+    return token;
   }
 
   unlock(m: Msg): void {
     if (m.lockToken === undefined) return;
-    this.locks.delete(m.lockToken);
+    this.locks.delete(m);
     this.sessionOf(m)?.lockedMessages.delete(m);
     this.scheduler.cancel(m.lockTimer);
     m.lockTimer = undefined;
