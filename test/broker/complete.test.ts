@@ -55,4 +55,18 @@ describe('complete', () => {
     broker.complete('q', m!.lockToken!);
     expect(broker.runtime('q').totalMessageCount).toBe(0);
   });
+
+  it('a stale token never settles the message that later reuses its lock slot', () => {
+    const { broker } = setup();
+    broker.createQueue('q');
+    broker.send('q', [msg('a'), msg('b')]);
+    const r = broker.openReceiver('q', { mode: 'peekLock' });
+    const [a] = r.receive(1);
+    broker.complete('q', a!.lockToken!);
+    const [b] = r.receive(1);
+    expect(b!.lockToken).not.toBe(a!.lockToken);
+    expectCode(() => broker.complete('q', a!.lockToken!), 'MessageLockLost');
+    broker.complete('q', b!.lockToken!.toUpperCase());
+    expect(broker.runtime('q').totalMessageCount).toBe(0);
+  });
 });
