@@ -63,7 +63,7 @@ export function svgChart(title: string, throughput: BarGroup[], latency: BarGrou
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${W / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${esc(title)}</text>`,
     panel(0, 35, W, 340, 'Raw AMQP throughput (rhea client), msg/s — higher is better', 'msg/s', throughput, systems),
-    panel(0, 380, W, 280, 'Send-to-receive latency at 50% of peak, ms — lower is better', 'ms', latency, systems),
+    panel(0, 380, W, 280, 'Send-to-receive latency at 50% of peak (capped at 5,000 msg/s), ms — lower is better', 'ms', latency, systems),
   ];
   systems.forEach((s, i) => {
     parts.push(`<rect x="${80 + i * 140}" y="${H - 24}" width="12" height="12" fill="${color(s)}"/><text x="${96 + i * 140}" y="${H - 14}" font-size="12">${esc(s)}</text>`);
