@@ -20,7 +20,10 @@ _enter, _exit, _complete = ServiceBusReceiver.__enter__, ServiceBusReceiver.__ex
 
 def _session_of(receiver):
     session = getattr(receiver, "_session", None)
-    return getattr(session, "session_id", None) if session is not None else None
+    sid = getattr(session, "session_id", None) if session is not None else None
+    # When no session becomes free in time, pyamqp's __enter__ still returns (see README "Differences"):
+    # the id is then the NEXT_AVAILABLE_SESSION sentinel, not a string; no session is held.
+    return sid if isinstance(sid, str) else None
 
 
 def observed_enter(self):

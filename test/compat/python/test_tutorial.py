@@ -2,20 +2,24 @@
 
 Two groups:
 * test_as_written_*: tutorial/*.py exactly as extracted, run as subprocesses with
-  AZURE_SERVICEBUS_CONNECTION_STRING set. The consumers were written against an API that
-  azure-servicebus 7.x does not have (`receiver.session_id`, `receiver.get_session_state()`,
-  `receiver.set_session_state()`; 7.x has `receiver.session.session_id / get_state() / set_state()`),
-  and session_consumer_specific.py also uses `datetime` without importing it. These tests assert
-  exactly that SDK-side crash, and that the emulator left the queue as it should be after it.
-* test_ported_*: the same files with only those API names replaced (PORT_RULES below, applied at
-  test time, nothing else touched) and the missing import added, so that the tutorial's intent
-  (named session with state, next available, parallel workers, state manager) is run for real.
+  AZURE_SERVICEBUS_CONNECTION_STRING set. Only session_producer.py runs as written on
+  azure-servicebus 7.x. create_session_queue.py builds QueueProperties(...) with no name and a keyword
+  7.x does not have (enable_dead_lettering_on_message_expiration) and passes it as create_queue(queue=...);
+  the consumers use `receiver.session_id`, `receiver.get_session_state()` and
+  `receiver.set_session_state()`, which 7.x spells `receiver.session.session_id / get_state() /
+  set_state()`; session_consumer_specific.py also uses `datetime` without importing it and reads
+  `props['order_sequence']` where received application properties have bytes keys. These tests
+  assert exactly those SDK-side crashes, and that the emulator left the queue as it should be.
+* test_ported_*: the same files with only those names replaced (PORT_RULES below, applied at test
+  time, nothing else touched) and the missing import added, so that the tutorial's intent (named
+  session with state, next available, parallel workers, state manager) is run for real.
 """
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -42,7 +46,16 @@ PORT_RULES = [
     (".get_session_state()", ".session.get_state()"),
     (".set_session_state(", ".session.set_state("),
 ]
-IMPORT_FIX = ("import time\n", "import time\nfrom datetime import datetime\n")  # session_consumer_specific.py only
+SPECIFIC_RULES = [  # session_consumer_specific.py only
+    ("import time\n", "import time\nfrom datetime import datetime\n"),  # the missing import
+    # Received application_properties have bytes keys in the Python SDK (documented on the property).
+    ("props['order_sequence']", "props[b'order_sequence']"),
+]
+CREATE_RULES = [  # create_session_queue.py only: the 7.x create_queue takes the properties as keywords
+    ("queue_properties = QueueProperties(", "queue_properties = dict("),
+    ("enable_dead_lettering_on_message_expiration=", "dead_lettering_on_message_expiration="),
+    ("create_queue(queue_name, queue=queue_properties)", "create_queue(queue_name, **queue_properties)"),
+]
 
 
 def run(emu, argv, conn=None, timeout=120, cwd=TUTORIAL):
@@ -62,7 +75,8 @@ def call(emu, module, func, cwd=TUTORIAL, **kw):
 def create_and_produce(emu, cwd=TUTORIAL):
     # The admin client talks to the admin (HTTP/HTTPS) port, the data clients to the AMQP port, so the
     # one variable the tutorial reads holds a different connection string for each script.
-    created = run(emu, ["create_session_queue.py"], conn=emu.admin_connection_string, cwd=cwd)
+    # The queue is always made by the ported create_session_queue.py (the original cannot run on 7.x).
+    created = run(emu, ["create_session_queue.py"], conn=emu.admin_connection_string, cwd=port_to(Path(tempfile.mkdtemp(prefix="create-")), only="create_session_queue.py"))
     assert created.returncode == 0, created.stderr
     assert f"Created session queue: {QUEUE}" in created.stdout, created.stdout
     produced = run(emu, ["session_producer.py"], cwd=cwd)
@@ -86,18 +100,27 @@ def counts(emu):
         return p.active_message_count, p.dead_letter_message_count
 
 
-@pytest.fixture
-def ported(tmp_path):
-    d = tmp_path / "ported"
-    d.mkdir()
-    for f in SCRIPTS:
+def port_to(d: Path, only=None) -> Path:
+    d.mkdir(parents=True, exist_ok=True)
+    for f in SCRIPTS if only is None else [only]:
         text = (TUTORIAL / f).read_text(encoding="utf-8")
         for old, new in PORT_RULES:
             text = text.replace(old, new)
         if f == "session_consumer_specific.py":
-            text = text.replace(*IMPORT_FIX, 1)
+            for old, new in SPECIFIC_RULES:
+                assert old in text, old
+                text = text.replace(old, new, 1)
+        if f == "create_session_queue.py":
+            for old, new in CREATE_RULES:
+                assert old in text, old
+                text = text.replace(old, new)
         (d / f).write_text(text, encoding="utf-8")
     return d
+
+
+@pytest.fixture
+def ported(tmp_path):
+    return port_to(tmp_path / "ported")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,9 +133,19 @@ def test_tutorial_files_are_the_tutorials_own():
         assert (TUTORIAL / f).read_text(encoding="utf-8") == source[f], f
 
 
-def test_create_session_queue(fresh_emulator):
+def test_as_written_create_session_queue(fresh_emulator):
     emu = fresh_emulator
     out = run(emu, ["create_session_queue.py"], conn=emu.admin_connection_string)
+    assert out.returncode == 1
+    assert ("TypeError: QueueProperties.__init__() got an unexpected keyword argument "
+            "'enable_dead_lettering_on_message_expiration'") in out.stderr, out.stderr
+    with ServiceBusAdministrationClient.from_connection_string(emu.admin_connection_string) as admin:
+        assert QUEUE not in [q.name for q in admin.list_queues()]
+
+
+def test_ported_create_session_queue(fresh_emulator, ported):
+    emu = fresh_emulator
+    out = run(emu, ["create_session_queue.py"], conn=emu.admin_connection_string, cwd=ported)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [
         f"Created session queue: {QUEUE}",
@@ -126,7 +159,7 @@ def test_create_session_queue(fresh_emulator):
         assert q.max_delivery_count == 10
         assert q.default_message_time_to_live.total_seconds() == 14 * 86400
         assert q.dead_lettering_on_message_expiration is True
-    again = run(emu, ["create_session_queue.py"], conn=emu.admin_connection_string)
+    again = run(emu, ["create_session_queue.py"], conn=emu.admin_connection_string, cwd=ported)
     assert again.returncode == 0
     assert again.stdout.startswith("Queue already exists or error: ")
     assert "exist" in again.stdout.lower() or "409" in again.stdout, again.stdout
