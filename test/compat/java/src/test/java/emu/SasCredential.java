@@ -19,17 +19,22 @@ import reactor.core.publisher.Mono;
  * builder path that keeps the admin port (connectionString() and endpoint() keep only the host).
  */
 public final class SasCredential implements TokenCredential {
+    private final String resource;
     private final String keyName;
     private final String key;
 
-    public SasCredential(String keyName, String key) {
+    /** @param resource what the token is for, e.g. "https://localhost:5300/" for the whole namespace. */
+    public SasCredential(String resource, String keyName, String key) {
+        this.resource = resource;
         this.keyName = keyName;
         this.key = key;
     }
 
     @Override
     public Mono<AccessToken> getToken(TokenRequestContext request) {
-        return Mono.fromCallable(() -> token(request.getScopes().isEmpty() ? "" : request.getScopes().get(0)));
+        // The admin pipeline asks for the AAD scope "https://servicebus.azure.net/.default" when the credential
+        // is not the SDK's own SAS credential; a SAS token is for a resource, so sign the namespace instead.
+        return Mono.fromCallable(() -> token(resource));
     }
 
     private AccessToken token(String resource) throws Exception {

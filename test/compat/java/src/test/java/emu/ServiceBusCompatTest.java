@@ -47,7 +47,8 @@ class ServiceBusCompatTest {
         emu = Emulator.start(work, httpPort);
         emu.trustCa(work);
         admin = new ServiceBusAdministrationClientBuilder()
-                .credential("localhost:" + emu.httpPort, new SasCredential(Emulator.KEY_NAME, Emulator.KEY))
+                .credential("localhost:" + emu.httpPort,
+                        new SasCredential("https://localhost:" + emu.httpPort + "/", Emulator.KEY_NAME, Emulator.KEY))
                 .buildClient();
     }
 
@@ -368,7 +369,7 @@ class ServiceBusCompatTest {
         admin.deleteRule(t, "red", "$Default");
         CorrelationRuleFilter red = new CorrelationRuleFilter();
         red.getProperties().put("color", "red");
-        admin.createRule(t, "red", "color-red", new CreateRuleOptions(red));
+        admin.createRule(t, "color-red", "red", new CreateRuleOptions(red)); // Java: (topic, rule, subscription, options)
         ServiceBusSenderClient s = closing(builder().sender().topicName(t).buildClient());
         ServiceBusMessage m1 = new ServiceBusMessage("red-one");
         m1.getApplicationProperties().put("color", "red");
