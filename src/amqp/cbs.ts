@@ -30,7 +30,8 @@ export function handlePutToken(
   const token = typeof request.body === 'string' ? request.body : Buffer.isBuffer(request.body) ? request.body.toString('utf8') : undefined;
   if (!token) return { statusCode: 400, description: 'The put-token request carries no token.', condition: 'com.microsoft:argument-error' };
 
-  if (tokenType === 'jwt') {
+  // Python's SDK labels its SAS tokens `jwt`; what the token is decides how it is checked.
+  if (tokenType === 'jwt' && !token.startsWith('SharedAccessSignature ')) {
     if (!auth.acceptJwt) return { statusCode: 401, description: 'JWT tokens are not accepted by this emulator.', condition: 'amqp:unauthorized-access' };
     const exp = props.expiration instanceof Date ? props.expiration.getTime() : now + JWT_DEFAULT_LIFETIME_MS;
     conn.addGrant({ audience, expiresAtMs: exp, rights: ['Manage', 'Send', 'Listen'] });

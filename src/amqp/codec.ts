@@ -18,6 +18,10 @@ export interface AmqpPayload {
   /** Typed key/value items of the client's message annotations, minus the broker-owned keys. */
   annotations: unknown[];
   properties?: Buffer;
+  /** Whether the client set a message-id; if not, the broker's goes into the properties on delivery. */
+  hasMessageId: boolean;
+  /** The properties section with the broker's message-id, made on first delivery. */
+  stampedProperties?: { messageId: string; bytes: Buffer };
   applicationProperties?: Buffer;
   /** Body sections and footer. */
   body: Buffer;
@@ -66,7 +70,7 @@ function toMs(v: unknown): number | undefined {
 export function decodeMessage(raw: Buffer): MessageInput {
   const reader = new types.Reader(raw);
   let bodyStart = raw.length;
-  const payload: AmqpPayload = { annotations: [], body: raw };
+  const payload: AmqpPayload = { annotations: [], body: raw, hasMessageId: false };
   let head: Buffer | undefined;
   try {
     while (reader.remaining()) {
@@ -97,6 +101,7 @@ export function decodeMessage(raw: Buffer): MessageInput {
     payload.header = { durable: m.durable, priority: m.priority, ttl: m.ttl, first_acquirer: m.first_acquirer };
   }
   const ann = (m.message_annotations ?? {}) as Record<string, unknown>;
+  payload.hasMessageId = m.message_id !== undefined && m.message_id !== null;
   return {
     payload,
     size: raw.length,
@@ -175,11 +180,32 @@ export function encodeMessage(msg: StoredMessage, options: EncodeOptions = {}): 
   w.write(types.described(types.wrap_ulong(SECTION.messageAnnotations), (types as any).Map32(items)));
   const head = w.toBuffer() as Buffer;
   const parts = [head];
-  if (p.properties) parts.push(p.properties);
+  const properties = p.hasMessageId ? p.properties : propertiesWithMessageId(p, msg.messageId);
+  if (properties) parts.push(properties);
   const app = msg.propertyChanges?.size ? encodeApplicationProperties(p.applicationProperties, msg.propertyChanges) : p.applicationProperties;
   if (app) parts.push(app);
   if (!options.omitBody) parts.push(p.body);
   return Buffer.concat(parts);
+}
+
+/**
+ * The client's properties section with the broker-assigned message-id in field 0 (JS needs an id
+ * to settle). Other fields keep their encoding. Made once per message and kept.
+ */
+function propertiesWithMessageId(p: AmqpPayload, messageId: string): Buffer {
+  if (p.stampedProperties?.messageId === messageId) return p.stampedProperties.bytes;
+  let fields: unknown[] = [];
+  if (p.properties) {
+    const section = new types.Reader(p.properties).read() as Typed;
+    fields = [...(section.value as unknown[])];
+  }
+  fields[0] = types.wrap_string(messageId);
+  for (let i = 0; i < fields.length; i++) if (fields[i] === undefined) fields[i] = null;
+  const w = new types.Writer();
+  w.write(types.described(types.wrap_ulong(SECTION.properties), types.wrap_list(fields)));
+  const bytes = w.toBuffer() as Buffer;
+  p.stampedProperties = { messageId, bytes };
+  return bytes;
 }
 
 /** Re-encodes application properties with settlement changes applied, keeping the other entries' types. */

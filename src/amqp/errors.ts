@@ -7,6 +7,11 @@ import { BrokerError, type BrokerErrorCode } from '../broker/errors.js';
 export interface AmqpError {
   condition: string;
   description: string;
+  /**
+   * Always present (null): pyamqp reads the error's third field by position, and a two-field
+   * error made its send callback fail and the send hang.
+   */
+  info: null;
 }
 
 const MAP: Record<BrokerErrorCode, { condition: string; status: number }> = {
@@ -28,8 +33,8 @@ export const UNAUTHORIZED = 'amqp:unauthorized-access';
 export const INTERNAL = 'amqp:internal-error';
 
 export function toAmqpError(e: unknown): AmqpError {
-  if (e instanceof BrokerError) return { condition: MAP[e.code].condition, description: e.message };
-  return { condition: INTERNAL, description: e instanceof Error ? e.message : String(e) };
+  if (e instanceof BrokerError) return { condition: MAP[e.code].condition, description: e.message, info: null };
+  return { condition: INTERNAL, description: e instanceof Error ? e.message : String(e), info: null };
 }
 
 export function toManagementStatus(e: unknown): { statusCode: number; condition: string; description: string } {

@@ -16,7 +16,7 @@ import { decodeMessage, MessageDecodeError, splitBatch } from './codec.js';
 import { ConnectionContext, type LinkHandler } from './connectionContext.js';
 import { DeliveryLink } from './deliveryLink.js';
 import { msToDotnetTicksBytes } from './dotnet.js';
-import { toAmqpError, UNAUTHORIZED } from './errors.js';
+import { toAmqpError, UNAUTHORIZED, type AmqpError } from './errors.js';
 import { handleManagementRequest } from './management.js';
 import { findReplyLink } from './replies.js';
 import { RAW_BYTES, rhea, types } from './rhea.js';
@@ -89,9 +89,16 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     conn.handlers.add(handler);
   };
 
-  /** Attach, then detach with an error in the same tick (PROTOCOL.md §10). */
-  const refuse = (link: any, error: { condition: string; description: string }) => {
-    echoTermini(link);
+  /**
+   * Attach, then detach with an error in the same tick (PROTOCOL.md §10). The attach carries null
+   * source and target, as Azure's does: Java, Go and JS read a non-null terminus as "attached"
+   * (a JS session receiver would even take an echoed session filter as granted) and only then
+   * look for the error; pyamqp reports a null terminus as a failed attach, which it is.
+   */
+  const refuse = (link: any, error: AmqpError) => {
+    link.local.attach.source = null;
+    link.local.attach.target = null;
+    if (!link.local.attach.properties) link.local.attach.properties = {};
     link.close(error);
   };
 
@@ -106,7 +113,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     const path = stripToPath(address);
     if (rights.some((r) => conn.isAuthorized(path, r))) return true;
     conn.log.debug({ address }, 'link refused: no token covers it');
-    refuse(link, { condition: UNAUTHORIZED, description: `Unauthorized access. No valid token covers '${address}'.` });
+    refuse(link, { condition: UNAUTHORIZED, description: `Unauthorized access. No valid token covers '${address}'.`, info: null });
     return false;
   };
 
@@ -206,7 +213,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
         } catch (e) {
           const description = e instanceof Error ? e.message : String(e);
           log.debug({ err: description }, 'undecodable message rejected');
-          if (!delivery.remote_settled) delivery.reject({ condition: 'amqp:decode-error', description });
+          if (!delivery.remote_settled) delivery.reject({ condition: 'amqp:decode-error', description, info: null });
           return;
         }
         try {
@@ -229,10 +236,10 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
         handler.onMessage(ctx);
       } catch (e) {
         logger.warn({ err: e }, 'unexpected error handling a message');
-        if (!ctx.delivery.remote_settled) ctx.delivery.reject({ condition: 'amqp:internal-error', description: String(e) });
+        if (!ctx.delivery.remote_settled) ctx.delivery.reject({ condition: 'amqp:internal-error', description: String(e), info: null });
       }
     } else if (!ctx.delivery.remote_settled) {
-      ctx.delivery.reject({ condition: 'amqp:not-allowed', description: 'The link is not attached to a node.' });
+      ctx.delivery.reject({ condition: 'amqp:not-allowed', description: 'The link is not attached to a node.', info: null });
     }
   });
 
@@ -282,10 +289,11 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
       return;
     }
 
-    const requested = unwrapValue(filter[SESSION_FILTER]);
+    const requestedRaw = filter[SESSION_FILTER];
+    const requested = unwrapValue(requestedRaw);
     const sessionOptions = { mode, onAvailable: handler.schedulePump, onSessionLockLost: handler.onSessionLockLost } as const;
     const grant = (receiver: SessionReceiver) => {
-      link.local.attach.source = sourceOf(remote.source, receiver.sessionId);
+      link.local.attach.source = sourceOf(remote.source, echoSessionFilter(requestedRaw, receiver.sessionId));
       link.local.attach.properties = {
         ...(link.local.attach.properties ?? {}),
         'com.microsoft:locked-until-utc': types.wrap_long(msToDotnetTicksBytes(receiver.sessionLockedUntilUtc)),
@@ -309,7 +317,11 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     link.state.local_open = false;
     link.state.open_requests = 0;
     const timeoutMs = sessionTimeout(remote.properties);
-    let cancel: (() => void) | undefined = broker.acceptNextSession(path, { ...sessionOptions, timeoutMs }, (error, receiver) => {
+    // `done` may run synchronously (a session is free now) or later, from a send or a timer.
+    let cancel: (() => void) | undefined;
+    let settled = false;
+    cancel = broker.acceptNextSession(path, { ...sessionOptions, timeoutMs }, (error, receiver) => {
+      settled = true;
       cancel = undefined;
       try {
         if (conn.disposed || link.is_closed()) {
@@ -321,7 +333,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
           link.open();
         } else {
           handler.dispose();
-          link.local.attach.source = sourceOf(remote.source, null);
+          link.local.attach.source = sourceOf(remote.source, echoSessionFilter(requestedRaw, null));
           link.open();
           link.close(toAmqpError(error ?? errors.timeout('session')));
         }
@@ -331,6 +343,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
         log.error({ err: e }, 'could not complete a held session attach');
       }
     });
+    if (settled) cancel = undefined;
     // If the client goes away while we wait, stop waiting.
     conn.handlers.add({ dispose: () => cancel?.() });
   });
@@ -399,6 +412,8 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     max_frame_size: MAX_FRAME_SIZE,
     channel_max: 4999,
     properties: {},
+    // Request/response exchanges are small writes; Nagle plus delayed ACKs stalled them ~40 ms.
+    tcp_no_delay: true,
   };
   const servers: Server[] = [];
   const listen = (opts: Record<string, unknown>) =>
@@ -447,15 +462,24 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
 
 // ---- terminus helpers (module-level: no state) -------------------------------------------------
 
+/** A filter value may arrive plain (JS, Python) or described (Go): reduce it to the session id. */
 function unwrapValue(v: unknown): unknown {
-  if (v && typeof v === 'object' && !Buffer.isBuffer(v) && 'value' in (v as object)) return (v as { value: unknown }).value;
-  return v;
+  let x = v;
+  while (x && typeof x === 'object' && !Buffer.isBuffer(x) && 'value' in (x as object)) x = (x as { value: unknown }).value;
+  return x;
+}
+
+/** The granted session id, encoded the way the client encoded its request (go-amqp insists). */
+function echoSessionFilter(requested: unknown, sessionId: string | null): unknown {
+  const descriptor = requested && typeof requested === 'object' ? (requested as { descriptor?: unknown }).descriptor : undefined;
+  if (descriptor === undefined) return sessionId;
+  return types.described(descriptor, sessionId === null ? types.Null() : types.wrap_string(sessionId));
 }
 
 /** The client's source, echoed with its address verbatim (Python compares it), and the granted session. */
-function sourceOf(remote: any, sessionId?: string | null): unknown {
+function sourceOf(remote: any, sessionFilter?: unknown): unknown {
   const fields: Record<string, unknown> = { address: remote?.address ?? null };
-  if (sessionId !== undefined) fields.filter = { [SESSION_FILTER]: sessionId };
+  if (sessionFilter !== undefined) fields.filter = { [SESSION_FILTER]: sessionFilter };
   else if (remote?.filter) fields.filter = remote.filter;
   return sourceTerminus(fields);
 }

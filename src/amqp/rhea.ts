@@ -76,8 +76,8 @@ export const MAX_FRAME_SIZE = 256 * 1024;
 
 type Conn = {
   is_open(): boolean;
-  transport: { encode(frame: unknown): void; write(socket: unknown): void };
-  amqp_transport: unknown;
+  transport: { write(socket: unknown): void };
+  amqp_transport: { encode(frame: unknown): void };
   socket: unknown;
   local: { close: { error?: unknown; described(): unknown } };
   on(event: string, listener: (e: Error) => void): void;
@@ -90,9 +90,16 @@ type Conn = {
  */
 function closeWithError(conn: Conn, condition: string, e: Error): void {
   try {
-    if (conn.transport !== conn.amqp_transport || !conn.is_open()) return;
-    conn.local.close.error = { condition, description: e.message };
-    conn.transport.encode(frames.amqp_frame!(0 as never, conn.local.close.described() as never));
+    if (!conn.is_open()) {
+      // AMQP 1.0 §2.2: a peer that cannot speak the requested protocol answers with the header
+      // it does support (SASL first) before closing the socket.
+      if (/protocol (id|header)|AMQP version|Expecting SASL|SASL layer/i.test(e.message)) {
+        (conn.socket as { write(b: Buffer): void }).write(Buffer.from([0x41, 0x4d, 0x51, 0x50, 3, 1, 0, 0]));
+      }
+      return;
+    }
+    conn.local.close.error = { condition, description: e.message, info: null };
+    conn.amqp_transport.encode(frames.amqp_frame!(0 as never, conn.local.close.described() as never));
     conn.transport.write(conn.socket);
   } catch {
     // The socket is going away regardless.
