@@ -1,0 +1,21 @@
+/**
+ * Starts the real emulator in-process (startEmulator, as users' global setups do) on free ports
+ * for SDK tests, and gives each test its own entity names so tests never see each other's messages.
+ */
+import { randomUUID } from 'node:crypto';
+import { ServiceBusClient, type ServiceBusClientOptions } from '@azure/service-bus';
+import { startEmulator, type Emulator } from '../../src/index.js';
+
+export type { Emulator };
+
+export async function startTestEmulator(): Promise<Emulator> {
+  return startEmulator({ host: '127.0.0.1', amqpPort: 0, amqpsPort: null, httpPort: 0, logLevel: process.env.SBEMU_TEST_LOG_LEVEL ?? 'silent' });
+}
+
+export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+export function client(emulator: Emulator, options: ServiceBusClientOptions = {}): ServiceBusClient {
+  return new ServiceBusClient(emulator.connectionString, { retryOptions: { maxRetries: 0, timeoutInMs: 10_000 }, ...options });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
