@@ -333,9 +333,8 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
           link.open();
         } else {
           handler.dispose();
-          link.local.attach.source = sourceOf(remote.source, echoSessionFilter(requestedRaw, null));
           link.open();
-          link.close(toAmqpError(error ?? errors.timeout('session')));
+          refuse(link, toAmqpError(error ?? errors.timeout('session')));
         }
       } catch (e) {
         // Called from the broker (a timer or another client's send): never let it throw there.

@@ -32,8 +32,15 @@ let patched = false;
 export function patchRhea(): void {
   if (patched) return;
   patched = true;
-  // The broker stores the client's encoded sections verbatim (src/amqp/codec.ts); rhea only
-  // hands out the decoded message for format-0 transfers, so keep the bytes beside it.
+  for (const [name, count] of Object.entries(FIELD_COUNTS)) {
+    const proto = Object.getPrototypeOf(frames[name]!({} as never)) as { described: (this: { value: unknown[] }) => unknown };
+    const described = proto.described;
+    proto.described = function (this: { value: unknown[] }) {
+      // rhea encodes undefined entries as null, so extending the array is enough.
+      for (let i = this.value.length; i < count; i++) this.value.push(undefined);
+      return described.call(this);
+    };
+  }
   const { ProtocolError } = require('rhea/lib/errors.js') as { ProtocolError: new (m: string) => Error };
   const Transport = require('rhea/lib/transport.js') as { prototype: { peek_size(b: Buffer): number | undefined } };
   const peekSize = Transport.prototype.peek_size;
@@ -53,22 +60,58 @@ export function patchRhea(): void {
     this.on('error', (e) => closeWithError(this, 'amqp:decode-error', e));
     return result;
   };
+  // The broker stores the client's encoded sections verbatim (src/amqp/codec.ts), so a server-side
+  // transfer does not need rhea's full decode: hand out the bytes, decoding only if a handler
+  // ($cbs, $management) reads a field. Client connections in the same process (tests, tools)
+  // keep rhea's eager decode.
   const messageModule = require('rhea/lib/message.js') as { decode: (b: Buffer) => object };
   const decode = messageModule.decode;
-  messageModule.decode = (buffer: Buffer) => {
-    const m = decode(buffer);
-    Object.defineProperty(m, RAW_BYTES, { value: buffer });
-    return m;
+  let serverTransfer = false;
+  messageModule.decode = (buffer: Buffer) => (serverTransfer ? new LazyMessage(buffer, decode) : decode(buffer));
+  const Session = require('rhea/lib/session.js') as { prototype: { on_transfer(this: { connection: { is_server?: boolean } }, frame: unknown): void } };
+  const onTransfer = Session.prototype.on_transfer;
+  Session.prototype.on_transfer = function (frame) {
+    const outer = serverTransfer;
+    serverTransfer = this.connection.is_server === true;
+    try {
+      onTransfer.call(this, frame);
+    } finally {
+      serverTransfer = outer;
+    }
   };
-  for (const [name, count] of Object.entries(FIELD_COUNTS)) {
-    const proto = Object.getPrototypeOf(frames[name]!({} as never)) as { described: (this: { value: unknown[] }) => unknown };
-    const described = proto.described;
-    proto.described = function (this: { value: unknown[] }) {
-      // rhea encodes undefined entries as null, so extending the array is enough.
-      for (let i = this.value.length; i < count; i++) this.value.push(undefined);
-      return described.call(this);
-    };
+}
+
+const MESSAGE_FIELDS = [
+  'durable', 'priority', 'ttl', 'first_acquirer', 'delivery_count',
+  'delivery_annotations', 'message_annotations', 'application_properties', 'footer', 'body',
+  'message_id', 'user_id', 'to', 'subject', 'reply_to', 'correlation_id', 'content_type',
+  'content_encoding', 'absolute_expiry_time', 'creation_time', 'group_id', 'group_sequence',
+  'reply_to_group_id',
+];
+
+/** A received message whose fields rhea decodes on first read; the bytes are under RAW_BYTES. */
+class LazyMessage {
+  [key: string]: unknown;
+  private decoded?: Record<string, unknown>;
+  constructor(
+    buffer: Buffer,
+    private readonly decodeFn: (b: Buffer) => object,
+  ) {
+    Object.defineProperty(this, RAW_BYTES, { value: buffer });
+    Object.defineProperty(this, 'decoded', { enumerable: false, writable: true });
+    Object.defineProperty(this, 'decodeFn', { enumerable: false });
   }
+  fields(): Record<string, unknown> {
+    this.decoded ??= this.decodeFn((this as unknown as Record<symbol, Buffer>)[RAW_BYTES]!) as Record<string, unknown>;
+    return this.decoded;
+  }
+}
+for (const name of MESSAGE_FIELDS) {
+  Object.defineProperty(LazyMessage.prototype, name, {
+    get(this: LazyMessage) {
+      return this.fields()[name];
+    },
+  });
 }
 
 /** The largest frame a peer may send; also what the broker advertises in its open. */
