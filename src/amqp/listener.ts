@@ -401,7 +401,12 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
       return;
     }
     if (request.reply_to !== undefined) response.to = request.reply_to;
-    replyLink.send(response);
+    const delivery = replyLink.send(response);
+    // Pre-settle responses where the client allows it (mixed, the default, or settled): a client
+    // then has no disposition to send, and the disposition it would send, answered by nothing,
+    // sat unacknowledged on the socket for Linux's 40 ms delayed ACK while Nagle held the
+    // client's next request (the next attach) behind it.
+    if (replyLink.remote.attach?.snd_settle_mode !== 0) delivery.settled = true;
   }
 
   // ---- listening ----------------------------------------------------------------------------
