@@ -91,21 +91,23 @@ const MESSAGE_FIELDS = [
 
 /** A received message whose fields rhea decodes on first read; the bytes are under RAW_BYTES. */
 class LazyMessage {
-  [key: string]: unknown;
-  private decoded?: Record<string, unknown>;
-  constructor(
-    buffer: Buffer,
-    private readonly decodeFn: (b: Buffer) => object,
-  ) {
-    Object.defineProperty(this, RAW_BYTES, { value: buffer });
-    Object.defineProperty(this, 'decoded', { enumerable: false, writable: true });
-    Object.defineProperty(this, 'decodeFn', { enumerable: false });
+  [key: string | symbol]: unknown;
+  constructor(buffer: Buffer, decodeFn: (b: Buffer) => object) {
+    // Plain assignments: this runs for every message a client sends.
+    this[RAW_BYTES] = buffer;
+    this[DECODE] = decodeFn;
   }
   fields(): Record<string, unknown> {
-    this.decoded ??= this.decodeFn((this as unknown as Record<symbol, Buffer>)[RAW_BYTES]!) as Record<string, unknown>;
-    return this.decoded;
+    let decoded = this[DECODED] as Record<string, unknown> | undefined;
+    if (!decoded) {
+      decoded = (this[DECODE] as (b: Buffer) => Record<string, unknown>)(this[RAW_BYTES] as Buffer);
+      this[DECODED] = decoded;
+    }
+    return decoded;
   }
 }
+const DECODE = Symbol('decode');
+const DECODED = Symbol('decoded');
 for (const name of MESSAGE_FIELDS) {
   Object.defineProperty(LazyMessage.prototype, name, {
     get(this: LazyMessage) {
