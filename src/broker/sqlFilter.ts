@@ -6,20 +6,13 @@
  * filter matches only when it evaluates to TRUE.
  */
 import { errors } from './errors.js';
+import type { MessageHeaders } from './message.js';
 
 /** What a filter can read from a message. */
 export interface FilterSubject {
   readonly messageId: string;
   readonly sessionId?: string;
-  readonly headers: {
-    readonly contentType?: string;
-    readonly correlationId?: string;
-    readonly subject?: string;
-    readonly to?: string;
-    readonly replyTo?: string;
-    readonly replyToSessionId?: string;
-    readonly partitionKey?: string;
-  };
+  readonly headers: MessageHeaders;
   readonly properties: Readonly<Record<string, unknown>>;
   readonly size: number;
   readonly seq: number;
