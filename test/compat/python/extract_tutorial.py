@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_SOURCE = HERE.parents[3] / "shared" / "seed" / "sessions-tutorial.md"
+# The tutorial as the project received it (a copy of ../shared/seed/sessions-tutorial.md, kept in
+# the repository so a clean clone can check the extracted scripts without the seed folder).
+DEFAULT_SOURCE = HERE / "sessions-tutorial.md"
+SEED_SOURCE = HERE.parents[3] / "shared" / "seed" / "sessions-tutorial.md"
 SCRIPTS = [
     "create_session_queue.py",
     "session_producer.py",
