@@ -18,10 +18,17 @@ import { messageCodec } from './rhea.js';
 
 const DEAD_LETTER_CONDITION = 'com.microsoft:dead-letter';
 
+// Outcomes are immutable once encoded: build the common replies once, not per settlement.
+const ACCEPTED = messageCodec.accepted().described();
+const RELEASED = messageCodec.released().described();
+const REJECTED = messageCodec.rejected().described();
+
 export class DeliveryLink implements LinkHandler {
   private receiver?: Receiver;
   private pumpScheduled = false;
   private disposed = false;
+  /** Settlement and delivery logging runs per message: decide once whether it is on. */
+  private readonly debug: boolean;
 
   constructor(
     private readonly link: any,
@@ -29,7 +36,9 @@ export class DeliveryLink implements LinkHandler {
     readonly path: string,
     readonly mode: ReceiveMode,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.debug = log.isLevelEnabled('debug');
+  }
 
   get sessionId(): string | undefined {
     return (this.receiver as SessionReceiver | undefined)?.sessionId;
@@ -79,7 +88,7 @@ export class DeliveryLink implements LinkHandler {
       const tag = guidToDotnetBytes(m.lockToken ?? randomUUID());
       link.send(encodeMessage(m), tag, 0);
     }
-    if (messages.length > 0) this.log.debug({ count: messages.length, sessionId: this.sessionId }, 'delivered');
+    if (this.debug && messages.length > 0) this.log.debug({ count: messages.length, sessionId: this.sessionId }, 'delivered');
   }
 
   onDraining(): void {
@@ -97,11 +106,11 @@ export class DeliveryLink implements LinkHandler {
       switch (kind) {
         case 'accepted':
           this.broker.complete(this.path, lockToken, opts);
-          reply = messageCodec.accepted().described();
+          reply = ACCEPTED;
           break;
         case 'released':
           this.broker.release(this.path, lockToken, opts);
-          reply = messageCodec.released().described();
+          reply = RELEASED;
           break;
         case 'modified': {
           const props = (state.message_annotations ?? undefined) as PropertiesToModify;
@@ -128,11 +137,11 @@ export class DeliveryLink implements LinkHandler {
             opts,
           );
           // An outcome without an error: JS treats an error in the reply as a failed settlement.
-          reply = messageCodec.rejected().described();
+          reply = REJECTED;
           break;
         }
       }
-      this.log.debug({ lockToken, outcome: kind }, 'settled');
+      if (this.debug) this.log.debug({ lockToken, outcome: kind }, 'settled');
     } catch (e) {
       const err = toAmqpError(e);
       this.log.debug({ lockToken, outcome: kind, condition: err.condition }, 'settlement refused');
