@@ -77,6 +77,38 @@ describe('AMQPS', () => {
   });
 });
 
+describe('CBS token types', () => {
+  async function putToken(type: string, token: string) {
+    const container = rhea.create_container();
+    const connection: any = container.connect({ host: '127.0.0.1', port: emulator.amqpPort, reconnect: false } as any);
+    await once(connection, 'connection_open');
+    const receiver = connection.open_receiver({ source: { address: '$cbs' }, target: { address: 'r' }, name: 'r' });
+    const sender = connection.open_sender({ target: { address: '$cbs' } });
+    await once(sender, 'sendable');
+    const reply = once(receiver, 'message');
+    sender.send({ message_id: 0, reply_to: 'r', application_properties: { operation: 'put-token', type, name: 'sb://localhost/q' }, body: token });
+    const message = (await reply).message;
+    connection.close();
+    return message;
+  }
+
+  it('accepts an Entra ID (jwt) token without validation, echoing a numeric message id as correlation id', async () => {
+    const res = await putToken('jwt', 'eyJhbGciOiJub25lIn0.eyJhdWQiOiJzYiJ9.');
+    expect(res.application_properties['status-code']).toBe(202);
+    expect(res.correlation_id).toBe(0);
+  });
+
+  it('validates a SAS token even when it is labelled jwt (as Python labels them)', async () => {
+    const expiry = Math.floor(Date.now() / 1000) + 600;
+    const wrong = await putToken('jwt', generateSasToken('sb://localhost/q', 'RootManageSharedAccessKey', 'not-the-key', expiry));
+    expect(wrong.application_properties).toMatchObject({ 'status-code': 401, 'error-condition': 'amqp:unauthorized-access' });
+    const right = await putToken('jwt', generateSasToken('sb://localhost/q', 'RootManageSharedAccessKey', 'SAS_KEY_VALUE', expiry));
+    expect(right.application_properties['status-code']).toBe(202);
+    const expired = await putToken('servicebus.windows.net:sastoken', generateSasToken('sb://localhost/q', 'RootManageSharedAccessKey', 'SAS_KEY_VALUE', expiry - 1200));
+    expect(expired.application_properties['status-code']).toBe(401);
+  });
+});
+
 describe('a dropped connection', () => {
   it('releases its session locks at once; message locks stay until they expire', async () => {
     const queue = uniqueName('drop');
