@@ -7,13 +7,15 @@ import {
   MAX_DURATION_MS,
   type EntityStatus,
   type QueueProperties,
+  type ReceivableProperties,
   type SubscriptionProperties,
   type TopicProperties,
 } from './types.js';
 
 const MINUTE = 60_000;
 
-export const queueDefaults = (): QueueProperties => ({
+/** What queues and subscriptions (the receivable entities) share, with Azure's defaults. */
+const receivableDefaults = (): ReceivableProperties => ({
   lockDurationMs: MINUTE,
   maxDeliveryCount: 10,
   defaultMessageTimeToLiveMs: MAX_DURATION_MS,
@@ -22,6 +24,10 @@ export const queueDefaults = (): QueueProperties => ({
   status: 'Active',
   autoDeleteOnIdleMs: MAX_DURATION_MS,
   enableBatchedOperations: true,
+});
+
+export const queueDefaults = (): QueueProperties => ({
+  ...receivableDefaults(),
   enablePartitioning: false,
   maxSizeInMegabytes: 1024,
   maxMessageSizeInKilobytes: 256,
@@ -45,14 +51,7 @@ export const topicDefaults = (): TopicProperties => ({
 });
 
 export const subscriptionDefaults = (): SubscriptionProperties => ({
-  lockDurationMs: MINUTE,
-  maxDeliveryCount: 10,
-  defaultMessageTimeToLiveMs: MAX_DURATION_MS,
-  deadLetteringOnMessageExpiration: false,
-  requiresSession: false,
-  status: 'Active',
-  autoDeleteOnIdleMs: MAX_DURATION_MS,
-  enableBatchedOperations: true,
+  ...receivableDefaults(),
   deadLetteringOnFilterEvaluationExceptions: true,
 });
 
