@@ -291,6 +291,12 @@ describe('sessions beyond the tutorial', () => {
     const sender = sb.createSender(queue);
     await expect(sender.sendMessages({ body: 'no session' })).rejects.toMatchObject({ name: 'ServiceBusError' });
     expect(emulator.broker.runtime(queue).activeMessageCount).toBe(0);
+    await sender.sendMessages({ body: 'in a session', sessionId: 's' });
+    // A receiver without a session cannot take session messages: the attach is refused.
+    const plain = sb.createReceiver(queue);
+    await expect(plain.receiveMessages(1, { maxWaitTimeInMs: 2000 })).rejects.toMatchObject({ name: 'ServiceBusError' });
+    await plain.close();
+    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(1);
     await sender.close();
   });
 
