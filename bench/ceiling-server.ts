@@ -4,15 +4,16 @@
  * (pre-settled for snd-settle-mode settled, else unsettled; an accept drops the message, a
  * release or modify puts it back in front). No CBS, no locks, no sequence numbers, no indexes.
  *
- * It loads rhea through the emulator's src/amqp/rhea.ts so the same frame patches are in place
- * (full performative field lists, raw section bytes kept beside the decoded message), with the
- * same listen options, so the difference between the two is the emulator's own work.
+ * Plain rhea 3, as a user of rhea would run it: it decodes each message and re-encodes it to keep
+ * the bytes, which is the work any rhea server does.
  *
  *   tsx bench/ceiling-server.ts [--port 0] [--host 127.0.0.1]
  * prints `ceiling listening on <port>` on stdout once it accepts connections.
  */
 import type { AddressInfo, Server } from 'node:net';
-import { rhea, RAW_BYTES, MAX_FRAME_SIZE } from '../src/amqp/rhea.js';
+import rhea from 'rhea';
+
+const MAX_FRAME_SIZE = 256 * 1024;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -72,7 +73,7 @@ export async function startCeiling(port = 0, host = '127.0.0.1'): Promise<{ port
   });
   container.on('message', (ctx: any) => {
     const address = ctx.receiver.__address;
-    const raw: Buffer = ctx.message?.[RAW_BYTES] ?? ctx.message;
+    const raw: Buffer = Buffer.isBuffer(ctx.message) ? ctx.message : (rhea.message as any).encode(ctx.message);
     queue(address).push(raw);
     if (!ctx.delivery.remote_settled) ctx.delivery.accept();
     for (const c of consumers.get(address) ?? []) pump(c);

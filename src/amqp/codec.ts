@@ -10,6 +10,7 @@
 import type { MessageInput, StoredMessage } from '../broker/types.js';
 import { MESSAGE_STATE_CODE } from '../broker/types.js';
 import { uuidToBytes, bytesToUuid } from './dotnet.js';
+import { checkEncoding, Decoder } from './engine/decoder.js';
 import { messageCodec, types } from './rhea.js';
 
 /** What src/amqp stores as MessageInput.payload. */
@@ -70,8 +71,11 @@ function toMs(v: unknown): number | undefined {
 
 /** Decodes one encoded AMQP message (as sent by a client) into a broker MessageInput. */
 export function decodeMessage(raw: Buffer): MessageInput {
-  const reader = new types.Reader(raw);
-  let bodyStart = raw.length;
+  // rhea trusts the counts it reads (a hostile count allocates without end): find the sections
+  // ahead of the body with the bounded decoder first, and let rhea read only those.
+  const headEnd = headLength(raw);
+  const reader = new types.Reader(raw.subarray(0, headEnd));
+  let bodyStart = headEnd;
   const payload: AmqpPayload = { annotations: [], body: raw, hasMessageId: false };
   let head: Buffer | undefined;
   try {
@@ -122,11 +126,31 @@ export function decodeMessage(raw: Buffer): MessageInput {
   };
 }
 
+const BODY_SECTIONS = new Set([0x75, 0x76, 0x77, 0x78]);
+
+/** Bytes before the first body section (data, amqp-sequence, amqp-value) or footer, checked. */
+function headLength(raw: Buffer): number {
+  const d = new Decoder(raw);
+  try {
+    while (d.remaining() > 0) {
+      const at = d.pos;
+      if (raw[at] !== 0x00) throw new MessageDecodeError('expected a described message section');
+      if (raw[at + 1] === 0x53 && BODY_SECTIONS.has(raw[at + 2]!)) return at;
+      d.read();
+    }
+  } catch (e) {
+    if (e instanceof MessageDecodeError) throw e;
+    throw new MessageDecodeError(`malformed message: ${(e as Error).message}`);
+  }
+  return raw.length;
+}
+
 /** Splits a batch envelope (message-format 0x80013700): each data section is one encoded message. */
 export function splitBatch(raw: Buffer): Buffer[] {
   const reader = new types.Reader(raw);
   const out: Buffer[] = [];
   try {
+    checkEncoding(raw);
     while (reader.remaining()) {
       const section = reader.read() as Typed & { descriptor: { value: unknown } };
       if (Number(section.descriptor?.value) === 0x75) out.push(section.value as Buffer);

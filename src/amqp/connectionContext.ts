@@ -1,10 +1,11 @@
 /**
  * What the emulator keeps per AMQP connection: its logger, the CBS grants that authorize its
- * links, and the link handlers to tear down when it goes away.
+ * links, its reply links, and the link handlers to tear down when it goes away.
  */
 import type { Logger } from 'pino';
 import type { AccessRight } from '../auth/types.js';
 import { audienceCovers } from '../auth/sas.js';
+import type { ReplyLink } from './replies.js';
 
 export interface Grant {
   audience: string;
@@ -20,6 +21,7 @@ export interface LinkHandler {
 export class ConnectionContext {
   private readonly grants: Grant[] = [];
   readonly handlers = new Set<LinkHandler>();
+  readonly replyLinks = new Set<ReplyLink>();
   disposed = false;
 
   constructor(
@@ -48,5 +50,6 @@ export class ConnectionContext {
     this.disposed = true;
     for (const h of this.handlers) h.dispose();
     this.handlers.clear();
+    this.replyLinks.clear();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * A client's receiver link on a queue, subscription or dead-letter queue (the emulator sends):
- * credit, drain, deliveries with .NET-order GUID tags, and settlement by the client
- * (PROTOCOL.md §5–§8).
+ * deliveries with .NET-order GUID tags as the link's credit allows, and settlement by the client.
+ * Credit, drain and windows are the engine's; this class only decides what to send and what a
+ * settlement means to the broker.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -11,17 +12,15 @@ import type { PropertiesToModify, ReceiveMode } from '../broker/types.js';
 import { encodeMessage } from './codec.js';
 import type { LinkHandler } from './connectionContext.js';
 import { guidToDotnetBytes, dotnetBytesToGuid } from './dotnet.js';
+import { outcomes, type DeliveryState, type OutgoingDelivery, type OutgoingLink } from './engine/index.js';
 import { toAmqpError } from './errors.js';
-import { messageCodec } from './rhea.js';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const DEAD_LETTER_CONDITION = 'com.microsoft:dead-letter';
+const { OUTCOME } = outcomes;
 
-// Outcomes are immutable once encoded: build the common replies once, not per settlement.
-const ACCEPTED = messageCodec.accepted().described();
-const RELEASED = messageCodec.released().described();
-const REJECTED = messageCodec.rejected().described();
+type Described = { descriptor: unknown; value: unknown };
+const plainMap = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v) ? (v as Record<string, unknown>) : undefined;
 
 export class DeliveryLink implements LinkHandler {
   private receiver?: Receiver;
@@ -31,13 +30,18 @@ export class DeliveryLink implements LinkHandler {
   private readonly debug: boolean;
 
   constructor(
-    private readonly link: any,
+    private readonly link: OutgoingLink,
     private readonly broker: BrokerApi,
     readonly path: string,
     readonly mode: ReceiveMode,
     private readonly log: Logger,
   ) {
     this.debug = log.isLevelEnabled('debug');
+    link.events = {
+      onCredit: () => this.deliver(),
+      onDisposition: (d, state, settled) => this.onSettlement(d, state, settled),
+      onDetach: () => this.dispose(),
+    };
   }
 
   get sessionId(): string | undefined {
@@ -50,106 +54,109 @@ export class DeliveryLink implements LinkHandler {
     this.schedulePump();
   }
 
-  /** Broker said messages may be available, or the client gave credit. */
+  /**
+   * The broker says messages may be available. It calls from inside its own operations (another
+   * client's send), so delivery waits for the microtask queue instead of re-entering the broker.
+   */
   schedulePump = (): void => {
     if (this.pumpScheduled || this.disposed) return;
     this.pumpScheduled = true;
-    // Never deliver in the tick that processed the attach: rhea would write the transfer before
-    // its own attach reply (PROTOCOL.md §5.4). In a fresh macrotask rhea's credit is also current.
-    setImmediate(this.pump);
-  };
-
-  private pump = (): void => {
-    this.pumpScheduled = false;
-    // Runs from a timer: an exception here would take the whole process down, not one link.
-    try {
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
       this.deliver();
-    } catch (e) {
-      this.log.error({ err: e }, 'delivery failed');
-      this.fail(e);
-    }
+    });
   };
 
   private deliver(): void {
-    const link = this.link;
-    if (this.disposed || !this.receiver || this.receiver.closed || !link.is_open()) return;
-    // A draining client is answered at once; sending more during a drain only strands messages.
-    if (link._draining) return;
-    const room = Math.min(link.credit, link.session.outgoing.available());
+    if (this.disposed || !this.receiver || this.receiver.closed) return;
+    const room = this.link.sendable();
     if (room <= 0) return;
     let messages;
     try {
       messages = this.receiver.receive(room);
+      for (const m of messages) this.link.send(encodeMessage(m), guidToDotnetBytes(m.lockToken ?? randomUUID()));
     } catch (e) {
+      this.log.error({ err: e }, 'delivery failed');
       this.fail(e);
       return;
-    }
-    for (const m of messages) {
-      const tag = guidToDotnetBytes(m.lockToken ?? randomUUID());
-      link.send(encodeMessage(m), tag, 0);
     }
     if (this.debug && messages.length > 0) this.log.debug({ count: messages.length, sessionId: this.sessionId }, 'delivered');
   }
 
-  onDraining(): void {
-    this.link.set_drained(true);
-  }
-
-  /** The client settled a delivery (accepted, released, modified or rejected). */
-  onSettlement(kind: 'accepted' | 'released' | 'modified' | 'rejected', delivery: any): void {
-    if (this.mode === 'receiveAndDelete') return;
+  /** The client settled or gave an outcome for a delivery. */
+  private onSettlement(delivery: OutgoingDelivery, state: DeliveryState | undefined, remoteSettled: boolean): void {
+    if (this.mode === 'receiveAndDelete' || !state) {
+      // Nothing to apply (a settle without outcome keeps the lock until it expires).
+      if (remoteSettled) this.link.settle(delivery, null, false);
+      return;
+    }
     const lockToken = dotnetBytesToGuid(delivery.tag);
     const opts = { sessionId: this.sessionId };
-    const state = delivery.remote_state ?? {};
-    let reply: unknown;
+    let reply: Buffer;
+    let kind = 'unknown';
     try {
-      switch (kind) {
-        case 'accepted':
+      switch (state.code) {
+        case OUTCOME.accepted:
+          kind = 'completed';
           this.broker.complete(this.path, lockToken, opts);
-          reply = ACCEPTED;
+          reply = outcomes.ACCEPTED;
           break;
-        case 'released':
+        case OUTCOME.released:
+          kind = 'released';
           this.broker.release(this.path, lockToken, opts);
-          reply = RELEASED;
+          reply = outcomes.RELEASED;
           break;
-        case 'modified': {
-          const props = (state.message_annotations ?? undefined) as PropertiesToModify;
-          if (state.undeliverable_here) this.broker.defer(this.path, lockToken, props, opts);
+        case OUTCOME.modified: {
+          const [deliveryFailed, undeliverableHere, annotations] = state.fields;
+          const props = plainMap(annotations) as PropertiesToModify | undefined;
+          kind = undeliverableHere === true ? 'deferred' : 'abandoned';
+          if (undeliverableHere === true) this.broker.defer(this.path, lockToken, props, opts);
           else this.broker.abandon(this.path, lockToken, props, opts);
-          reply = messageCodec.modified({ undeliverable_here: !!state.undeliverable_here, delivery_failed: !!state.delivery_failed }).described();
+          reply = outcomes.modified(deliveryFailed === true, undeliverableHere === true);
           break;
         }
-        case 'rejected': {
-          const error = state.error ?? {};
-          const info: Record<string, unknown> = { ...(error.info ?? {}) };
-          const reason = info.DeadLetterReason;
-          const description = info.DeadLetterErrorDescription ?? error.description;
-          delete info.DeadLetterReason;
-          delete info.DeadLetterErrorDescription;
-          this.broker.deadLetter(
-            this.path,
-            lockToken,
-            {
-              reason: reason === undefined || reason === null ? (error.condition && error.condition !== DEAD_LETTER_CONDITION ? String(error.condition) : undefined) : String(reason),
-              description: description === undefined || description === null ? undefined : String(description),
-              propertiesToModify: Object.keys(info).length ? info : undefined,
-            },
-            opts,
-          );
+        case OUTCOME.rejected: {
+          kind = 'dead-lettered';
+          this.deadLetter(lockToken, state.fields[0] as Described | undefined, opts);
           // An outcome without an error: JS treats an error in the reply as a failed settlement.
-          reply = REJECTED;
+          reply = outcomes.REJECTED;
           break;
         }
+        default:
+          if (remoteSettled) this.link.settle(delivery, null, false);
+          return;
       }
       if (this.debug) this.log.debug({ lockToken, outcome: kind }, 'settled');
     } catch (e) {
       const err = toAmqpError(e);
       this.log.debug({ lockToken, outcome: kind, condition: err.condition }, 'settlement refused');
-      reply = messageCodec.rejected({ error: err }).described();
+      reply = outcomes.rejected(err);
     }
-    // Python settles first (fire and forget); JS waits for our settled disposition.
-    if (!delivery.remote_settled) delivery.update(true, reply);
+    // Python settles first (fire and forget); JS waits for our settled disposition. Either way
+    // the delivery's slot is freed now, by our settlement.
+    this.link.settle(delivery, reply, !remoteSettled);
     this.schedulePump();
+  }
+
+  private deadLetter(lockToken: string, errorValue: Described | undefined, opts: { sessionId?: string }): void {
+    const fields = Array.isArray(errorValue?.value) ? (errorValue.value as unknown[]) : [];
+    const [condition, errorDescription, rawInfo] = fields;
+    const info: Record<string, unknown> = { ...(plainMap(rawInfo) ?? {}) };
+    const reason = info.DeadLetterReason;
+    const description = info.DeadLetterErrorDescription ?? errorDescription;
+    delete info.DeadLetterReason;
+    delete info.DeadLetterErrorDescription;
+    const hasReason = reason !== undefined && reason !== null;
+    this.broker.deadLetter(
+      this.path,
+      lockToken,
+      {
+        reason: hasReason ? String(reason) : condition && condition !== DEAD_LETTER_CONDITION ? String(condition) : undefined,
+        description: description === undefined || description === null ? undefined : String(description),
+        propertiesToModify: Object.keys(info).length ? info : undefined,
+      },
+      opts,
+    );
   }
 
   /** The session lock expired or the receiver failed: detach with the broker's reason. */
@@ -157,11 +164,7 @@ export class DeliveryLink implements LinkHandler {
     const err = toAmqpError(e);
     this.log.debug({ condition: err.condition }, 'detaching');
     this.dispose();
-    try {
-      if (!this.link.is_closed()) this.link.close(err);
-    } catch (closeError) {
-      this.log.debug({ err: closeError }, 'link already gone');
-    }
+    this.link.detach(err);
   }
 
   onSessionLockLost = (e: BrokerError): void => this.fail(e);

@@ -1,35 +1,62 @@
 /**
- * Routing responses of request/response nodes ($cbs, $management) back to the client's receiver
- * link. JS names its reply link after reply-to; Python sends no reply-to for CBS and points its
- * reply link's target at the node itself (PROTOCOL.md §9.1).
+ * Request/response nodes ($cbs, $management) answer on the client's receiver link. JS names its
+ * reply link's target after reply-to; Python sends no reply-to for CBS and points its reply link's
+ * source at the node itself. A reply waits for link credit if the client has not granted any yet.
  */
 import { stripToPath } from './address.js';
+import type { OutgoingLink } from './engine/index.js';
+import { messageCodec } from './rhea.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Link = any;
+export class ReplyLink {
+  private readonly queue: Buffer[] = [];
+  private tagSeq = 0;
 
-const addressOf = (terminus: any): string | undefined =>
-  terminus && typeof terminus.address === 'string' ? terminus.address : undefined;
+  constructor(readonly link: OutgoingLink) {
+    link.events = {
+      onCredit: () => this.pump(),
+      // Replies that went out unsettled (the client asked for that) are done when the client says so.
+      onDisposition: (d) => link.settle(d, null, false),
+    };
+  }
 
-function sendersOf(session: any): Link[] {
-  return Object.values(session.links ?? {}).filter((l: any) => l.is_sender() && !l.is_closed());
+  get targetAddress(): string | undefined {
+    return this.link.remote.target?.address;
+  }
+
+  get node(): string {
+    return stripToPath(this.link.remote.source?.address ?? '').toLowerCase();
+  }
+
+  send(response: Record<string, unknown>): void {
+    this.queue.push(messageCodec.encode(response) as Buffer);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && this.link.sendable() > 0) {
+      const tag = Buffer.alloc(4);
+      tag.writeUInt32BE(this.tagSeq++ >>> 0);
+      // Pre-settled where the client allows it: a disposition for each response, answered by
+      // nothing, sat on the socket for the kernel's delayed ACK while Nagle held the next request.
+      this.link.send(this.queue.shift()!, tag, true);
+    }
+  }
 }
 
-export function findReplyLink(requestLink: Link, replyTo: string | undefined, nodePath: string): Link | undefined {
-  const session = requestLink.session;
-  const connection = requestLink.connection;
-  const sameSession = sendersOf(session);
+/** Finds the link a response goes out on: same session first, by reply-to, then by node. */
+export function findReplyLink(all: Iterable<ReplyLink>, requestLink: { session: unknown }, replyTo: string | undefined, nodePath: string): ReplyLink | undefined {
+  const open = [...all].filter((r) => r.link.state === 'attached');
+  const sameSession = open.filter((r) => r.link.session === requestLink.session);
   const node = nodePath.toLowerCase();
   if (replyTo !== undefined) {
-    const hit = sameSession.find((l) => addressOf(l.remote.attach?.target) === replyTo);
+    const hit = sameSession.find((r) => r.targetAddress === replyTo);
     if (hit) return hit;
   }
-  const byNode = sameSession.find((l) => stripToPath(addressOf(l.remote.attach?.source) ?? '').toLowerCase() === node);
+  const byNode = sameSession.find((r) => r.node === node);
   if (byNode && replyTo === undefined) return byNode;
-  const all: Link[] = Object.values(connection.local_channel_map ?? {}).flatMap((s: any) => sendersOf(s));
   if (replyTo !== undefined) {
-    const hit = all.find((l) => addressOf(l.remote.attach?.target) === replyTo) ?? all.find((l) => l.name === replyTo);
+    const hit = open.find((r) => r.targetAddress === replyTo) ?? open.find((r) => r.link.name === replyTo);
     if (hit) return hit;
   }
-  return byNode ?? all.find((l) => stripToPath(addressOf(l.remote.attach?.source) ?? '').toLowerCase() === node);
+  return byNode ?? open.find((r) => r.node === node);
 }

@@ -1,0 +1,13 @@
+/**
+ * Sequence-number arithmetic for delivery ids, transfer ids and delivery counts, which are
+ * 32-bit serial numbers that wrap (AMQP 1.0 section 2.8.14, RFC 1982).
+ */
+
+/** a + n, wrapped to 32 bits. */
+export const add = (a: number, n: number): number => (a + n) >>> 0;
+
+/** a - b as a signed 32-bit distance: positive when a is ahead of b. */
+export const distance = (a: number, b: number): number => (a - b) | 0;
+
+/** Whether id lies in the inclusive serial range [first, last]. */
+export const inRange = (id: number, first: number, last: number): boolean => distance(id, first) >= 0 && distance(last, id) >= 0;

@@ -1,0 +1,137 @@
+/**
+ * Links to queues, topics and subscriptions: a client's sender (the emulator enqueues what
+ * arrives) and a client's receiver (the emulator delivers), with or without a session filter.
+ */
+import type { Logger } from 'pino';
+import type { BrokerApi, SessionReceiver } from '../broker/api.js';
+import { errors } from '../broker/errors.js';
+import type { MessageInput } from '../broker/types.js';
+import { decodeMessage, MessageDecodeError, splitBatch } from './codec.js';
+import type { ConnectionContext } from './connectionContext.js';
+import { DeliveryLink } from './deliveryLink.js';
+import { msToDotnetTicksBytes } from './dotnet.js';
+import { Described, outcomes, Typed, type IncomingLink, type OutgoingLink } from './engine/index.js';
+import { toAmqpError } from './errors.js';
+
+const BATCH_FORMAT = 0x80013700;
+const SESSION_FILTER = 'com.microsoft:session-filter';
+const DEFAULT_SESSION_TIMEOUT_MS = 60_000;
+
+/** A client's sender link on an entity: every transfer is one message or a batch of them. */
+export function serveEntitySender(link: IncomingLink, broker: BrokerApi, path: string, log: Logger): void {
+  link.events.onMessage = (d) => {
+    let inputs: MessageInput[];
+    try {
+      inputs = d.format === BATCH_FORMAT ? splitBatch(d.payload).map(decodeMessage) : [decodeMessage(d.payload)];
+    } catch (e) {
+      const description = e instanceof Error ? e.message : String(e);
+      log.info({ description }, 'undecodable message rejected');
+      link.settle(d, { condition: 'amqp:decode-error', description: e instanceof MessageDecodeError ? description : `malformed message: ${description}` });
+      return;
+    }
+    try {
+      broker.send(path, inputs);
+      link.settle(d, outcomes.ACCEPTED);
+    } catch (e) {
+      const err = toAmqpError(e);
+      log.debug({ condition: err.condition }, 'send rejected');
+      link.settle(d, err);
+    }
+  };
+}
+
+/** A client's receiver link on a queue, subscription or dead-letter queue. */
+export function serveEntityReceiver(link: OutgoingLink, conn: ConnectionContext, broker: BrokerApi, path: string, log: Logger): void {
+  const remote = link.remote;
+  const mode = remote.sndSettleMode === 1 ? 'receiveAndDelete' : 'peekLock';
+  const handler = new DeliveryLink(link, broker, path, mode, log);
+  conn.handlers.add(handler);
+  const address = remote.source?.address ?? '';
+  const echo = { source: { address, filter: remote.source?.filter }, target: { address: remote.target?.address } };
+
+  const filter = remote.source?.filter;
+  if (!filter || !(SESSION_FILTER in filter)) {
+    try {
+      const receiver = broker.openReceiver(path, { mode, onAvailable: handler.schedulePump });
+      link.accept(echo);
+      handler.bind(receiver);
+    } catch (e) {
+      handler.dispose();
+      link.refuse(toAmqpError(e));
+    }
+    return;
+  }
+
+  const requestedRaw = filter[SESSION_FILTER];
+  const requested = requestedRaw instanceof Described ? requestedRaw.value : requestedRaw;
+  const sessionOptions = { mode, onAvailable: handler.schedulePump, onSessionLockLost: handler.onSessionLockLost } as const;
+  const grant = (receiver: SessionReceiver) => {
+    link.accept({
+      source: { address, filter: { ...filter, [SESSION_FILTER]: echoSessionFilter(requestedRaw, receiver.sessionId) } },
+      target: echo.target,
+      properties: { 'com.microsoft:locked-until-utc': ticks(receiver.sessionLockedUntilUtc) },
+    });
+    log.debug({ sessionId: receiver.sessionId }, 'session accepted');
+    handler.bind(receiver);
+  };
+
+  if (requested !== undefined && requested !== null && requested !== '') {
+    try {
+      grant(broker.acceptSession(path, String(requested), sessionOptions));
+    } catch (e) {
+      handler.dispose();
+      link.refuse(toAmqpError(e));
+    }
+    return;
+  }
+
+  // Next available session: the attach reply waits until the broker finds one or gives up.
+  let cancel: (() => void) | undefined;
+  let settled = false;
+  cancel = broker.acceptNextSession(path, { ...sessionOptions, timeoutMs: sessionTimeout(remote.properties) }, (error, receiver) => {
+    settled = true;
+    cancel = undefined;
+    try {
+      if (conn.disposed || link.state !== 'pending') {
+        receiver?.close();
+        return;
+      }
+      if (receiver) grant(receiver);
+      else {
+        handler.dispose();
+        link.refuse(toAmqpError(error ?? errors.timeout('session')));
+      }
+    } catch (e) {
+      // Called from the broker (a timer or another client's send): never let it throw there.
+      receiver?.close();
+      log.error({ err: e }, 'could not complete a held session attach');
+    }
+  });
+  if (settled) cancel = undefined;
+  // If the client goes away while we wait, stop waiting.
+  const previous = link.events.onDetach;
+  link.events.onDetach = (err) => {
+    cancel?.();
+    previous?.(err);
+  };
+}
+
+/** The granted session id, encoded the way the client encoded its request (go-amqp insists). */
+function echoSessionFilter(requested: unknown, sessionId: string | null): unknown {
+  if (requested instanceof Described) return new Described(requested.descriptor, sessionId, Buffer.alloc(0));
+  return sessionId;
+}
+
+function ticks(ms: number): Typed {
+  const bytes = msToDotnetTicksBytes(ms);
+  return new Typed((e) => {
+    e.byte(0x81);
+    e.raw(bytes);
+  });
+}
+
+function sessionTimeout(properties: Record<string, unknown>): number {
+  const v = properties['com.microsoft:timeout'];
+  const n = typeof v === 'number' ? v : Buffer.isBuffer(v) && v.length === 8 ? Number(v.readBigInt64BE()) : undefined;
+  return n !== undefined && n > 0 ? n : DEFAULT_SESSION_TIMEOUT_MS;
+}

@@ -1,0 +1,73 @@
+/**
+ * The request/response nodes: `$cbs` (put-token) and `<entity>/$management`. A request arrives on
+ * the client's sender link; the response goes out on its receiver link (src/amqp/replies.ts).
+ */
+import type { Logger } from 'pino';
+import type { BrokerApi } from '../broker/api.js';
+import type { AuthConfig } from '../auth/types.js';
+import { cbsResponse, handlePutToken } from './cbs.js';
+import type { ConnectionContext } from './connectionContext.js';
+import { checkEncoding, outcomes, type IncomingDelivery, type IncomingLink } from './engine/index.js';
+import { handleManagementRequest } from './management.js';
+import { findReplyLink } from './replies.js';
+import { messageCodec, types } from './rhea.js';
+
+/** Requests are small: a put-token, or a management call carrying at most a batch of messages. */
+export const CBS_MAX_MESSAGE_SIZE = 64 * 1024;
+export const MANAGEMENT_MAX_MESSAGE_SIZE = 1024 * 1024;
+
+interface RequestContext {
+  conn: ConnectionContext;
+  link: IncomingLink;
+  log: Logger;
+}
+
+/** Decodes a request after checking its encoding's bounds (rhea trusts the counts it reads). */
+function decodeRequest(ctx: RequestContext, d: IncomingDelivery): Record<string, any> | undefined {
+  try {
+    checkEncoding(d.payload);
+    return messageCodec.decode(d.payload) as Record<string, any>;
+  } catch (e) {
+    const description = `malformed request: ${(e as Error).message}`;
+    ctx.log.info({ description }, 'request rejected');
+    ctx.link.settle(d, { condition: 'amqp:decode-error', description });
+    return undefined;
+  }
+}
+
+function reply(ctx: RequestContext, request: Record<string, any>, nodePath: string, response: Record<string, unknown>): void {
+  const target = findReplyLink(ctx.conn.replyLinks, ctx.link, request.reply_to, nodePath);
+  if (!target) {
+    ctx.log.debug({ replyTo: request.reply_to, node: nodePath }, 'no link to reply on; response dropped');
+    return;
+  }
+  if (request.reply_to !== undefined) response.to = request.reply_to;
+  target.send(response);
+}
+
+export function serveCbs(ctx: RequestContext, auth: AuthConfig, now: () => number): void {
+  ctx.link.events.onMessage = (d) => {
+    const request = decodeRequest(ctx, d);
+    if (!request) return;
+    const result = handlePutToken(ctx.conn, auth, now(), request);
+    ctx.link.settle(d, outcomes.ACCEPTED);
+    reply(ctx, request, '$cbs', cbsResponse(result, request.message_id));
+  };
+}
+
+export function serveManagement(ctx: RequestContext, broker: BrokerApi, path: string, nodePath: string): void {
+  ctx.link.events.onMessage = (d) => {
+    const request = decodeRequest(ctx, d);
+    if (!request) return;
+    const op = request.application_properties?.operation;
+    const res = handleManagementRequest({ broker, path }, op, request.body);
+    ctx.log.debug({ operation: op, status: res.statusCode }, 'management request');
+    ctx.link.settle(d, outcomes.ACCEPTED);
+    const application_properties: Record<string, unknown> = {
+      statusCode: types.wrap_int(res.statusCode),
+      statusDescription: res.description,
+    };
+    if (res.condition) application_properties.errorCondition = types.wrap_symbol(res.condition);
+    reply(ctx, request, nodePath, { correlation_id: request.message_id, application_properties, body: res.body ?? null });
+  };
+}
