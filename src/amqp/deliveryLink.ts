@@ -16,6 +16,7 @@ import { outcomes, type DeliveryState, type OutgoingDelivery, type OutgoingLink 
 import { toAmqpError } from './errors.js';
 
 const DEAD_LETTER_CONDITION = 'com.microsoft:dead-letter';
+const MAX_BATCH = 256;
 const { OUTCOME } = outcomes;
 
 type Described = { descriptor: unknown; value: unknown };
@@ -68,19 +69,25 @@ export class DeliveryLink implements LinkHandler {
   };
 
   private deliver(): void {
-    if (this.disposed || !this.receiver || this.receiver.closed) return;
-    const room = this.link.sendable();
-    if (room <= 0) return;
-    let messages;
+    let sent = 0;
     try {
-      messages = this.receiver.receive(room);
-      for (const m of messages) this.link.send(encodeMessage(m), guidToDotnetBytes(m.lockToken ?? randomUUID()));
+      // In batches, asking the link each time: the socket may fill up (back-pressure) long
+      // before a large credit is used.
+      for (;;) {
+        if (this.disposed || !this.receiver || this.receiver.closed) break;
+        const room = Math.min(this.link.sendable(), MAX_BATCH);
+        if (room <= 0) break;
+        const messages = this.receiver.receive(room);
+        for (const m of messages) this.link.send(encodeMessage(m), guidToDotnetBytes(m.lockToken ?? randomUUID()));
+        sent += messages.length;
+        if (messages.length < room) break;
+      }
     } catch (e) {
       this.log.error({ err: e }, 'delivery failed');
       this.fail(e);
       return;
     }
-    if (this.debug && messages.length > 0) this.log.debug({ count: messages.length, sessionId: this.sessionId }, 'delivered');
+    if (this.debug && sent > 0) this.log.debug({ count: sent, sessionId: this.sessionId }, 'delivered');
   }
 
   /** The client settled or gave an outcome for a delivery. */

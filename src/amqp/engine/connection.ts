@@ -227,7 +227,13 @@ export class Connection {
     if (!this.socket.write(bytes) || this.socket.writableLength > this.options.highWaterMark) this.blocked = true;
   }
 
+  /**
+   * Whether links may send now. Frames are encoded ahead of the socket write, so a large batch
+   * is written out as soon as it passes the high-water mark: the socket's own buffer then says
+   * whether the client keeps up.
+   */
   writable(): boolean {
+    if (this.out.at >= this.options.highWaterMark && !this.blocked) this.flush();
     return !this.blocked && this.phase === 'opened';
   }
 

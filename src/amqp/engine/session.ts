@@ -12,7 +12,7 @@ import {
   type AmqpError, type Performative,
 } from './performatives.js';
 import { Described } from './decoder.js';
-import { add, distance, inRange } from './serial.js';
+import { add, distance, inRange, rangeSize } from './serial.js';
 import type { IncomingDelivery, OutgoingDelivery, RemoteAttach } from './types.js';
 
 /** Transfers the client may send beyond what it has been told; topped up at half. */
@@ -155,8 +155,7 @@ export class Session {
     const last = uintField(p, 2, 'disposition', 'last') ?? first;
     const settled = boolField(p, 3);
     const state = stateOf(p.fields[4]);
-    const span = distance(last, first) + 1;
-    if (span <= 0) return;
+    const span = rangeSize(first, last);
     if (span <= this.unsettled.size) {
       for (let i = 0, id = first; i < span; i++, id = add(id, 1)) {
         const d = this.unsettled.get(id);
