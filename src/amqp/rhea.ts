@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import rhea from 'rhea';
 import { patchCredit } from './rheaCredit.js';
+import { patchSettlement } from './rheaSettlement.js';
 
 const require = createRequire(import.meta.url);
 // rhea keeps its frame definitions in an internal module that its public typings do not expose.
@@ -34,6 +35,7 @@ export function patchRhea(): void {
   if (patched) return;
   patched = true;
   patchCredit();
+  patchSettlement();
   for (const [name, count] of Object.entries(FIELD_COUNTS)) {
     const proto = Object.getPrototypeOf(frames[name]!({} as never)) as { described: (this: { value: unknown[] }) => unknown };
     const described = proto.described;
