@@ -17,6 +17,7 @@ import { ConnectionContext, type LinkHandler } from './connectionContext.js';
 import { DeliveryLink } from './deliveryLink.js';
 import { msToDotnetTicksBytes } from './dotnet.js';
 import { toAmqpError, UNAUTHORIZED, type AmqpError } from './errors.js';
+import { OPEN_FIELDS } from './limits.js';
 import { handleManagementRequest } from './management.js';
 import { findReplyLink } from './replies.js';
 import { RAW_BYTES, rhea, types } from './rhea.js';
@@ -46,7 +47,6 @@ export interface AmqpListeners {
 const BATCH_FORMAT = 0x80013700;
 const SESSION_FILTER = 'com.microsoft:session-filter';
 const DEFAULT_SESSION_TIMEOUT_MS = 60_000;
-const MAX_FRAME_SIZE = 256 * 1024;
 const HANDLE = Symbol('servicebus-emulator.link-handler');
 const CONTEXT = Symbol('servicebus-emulator.connection-context');
 
@@ -411,18 +411,10 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
 
   // ---- listening ----------------------------------------------------------------------------
 
-  const openFields = {
-    container_id: 'servicebus-emulator',
-    max_frame_size: MAX_FRAME_SIZE,
-    channel_max: 4999,
-    properties: {},
-    // Request/response exchanges are small writes; Nagle plus delayed ACKs stalled them ~40 ms.
-    tcp_no_delay: true,
-  };
   const servers: Server[] = [];
   const listen = (opts: Record<string, unknown>) =>
     new Promise<Server>((resolve, reject) => {
-      const server: Server = container.listen({ ...openFields, ...opts, host: options.host } as any) as unknown as Server;
+      const server: Server = container.listen({ ...OPEN_FIELDS, ...opts, host: options.host } as any) as unknown as Server;
       server.once('error', reject);
       server.once('listening', () => {
         server.off('error', reject);
