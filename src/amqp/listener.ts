@@ -14,6 +14,7 @@ import { ConnectionContext } from './connectionContext.js';
 import { Engine, IncomingLink, type Connection, type Link, type OutgoingLink } from './engine/index.js';
 import { serveEntityReceiver, serveEntitySender } from './entityLinks.js';
 import { toAmqpError, UNAUTHORIZED } from './errors.js';
+import { CHANNEL_MAX, CONNECTION_MEMORY_BUDGET, HANDLE_MAX, IDLE_TIME_OUT_MS, MAX_FRAME_SIZE, WRITE_HIGH_WATER_MARK } from './limits.js';
 import { ReplyLink } from './replies.js';
 import { CBS_MAX_MESSAGE_SIZE, MANAGEMENT_MAX_MESSAGE_SIZE, serveCbs, serveManagement } from './requestLinks.js';
 
@@ -39,8 +40,6 @@ export interface AmqpListeners {
   close(): Promise<void>;
 }
 
-/** The largest frame a peer may send; also what the emulator announces in its open. */
-export const MAX_FRAME_SIZE = 256 * 1024;
 const DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
 
 export async function startAmqpListeners(options: AmqpListenerOptions): Promise<AmqpListeners> {
@@ -55,11 +54,11 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
   const engine = new Engine({
     containerId: 'servicebus-emulator',
     maxFrameSize: MAX_FRAME_SIZE,
-    channelMax: 4999,
-    handleMax: 255,
-    idleTimeOutMs: options.idleTimeOutMs ?? 120_000,
-    memoryBudget: 64 * 1024 * 1024,
-    highWaterMark: 1024 * 1024,
+    channelMax: CHANNEL_MAX,
+    handleMax: HANDLE_MAX,
+    idleTimeOutMs: options.idleTimeOutMs ?? IDLE_TIME_OUT_MS,
+    memoryBudget: CONNECTION_MEMORY_BUDGET,
+    highWaterMark: WRITE_HIGH_WATER_MARK,
     // .NET offers only MSSBCBS; like ANONYMOUS it proves nothing, CBS does the authentication.
     sasl: { mechanisms: ['MSSBCBS', 'ANONYMOUS', 'PLAIN'] },
     logger,
