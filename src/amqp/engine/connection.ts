@@ -167,9 +167,11 @@ export class Connection {
     const session = this.sessions.get(channel);
     if (!session) throw new FramingError(`${NAMES[p.code] ?? p.code} on channel ${channel}, which has no session`);
     if (p.code === P.end) {
+      // Our own end (after a session error) may already be on its way: then this is the answer.
+      const answered = session.ended;
       session.teardown(errorOf(p.fields[0]));
       this.sessions.delete(channel);
-      W.endSession(this.out, channel, null);
+      if (!answered) W.endSession(this.out, channel, null);
       this.scheduleFlush();
       return;
     }
@@ -328,10 +330,10 @@ export class Connection {
   private onSocketClosed(): void {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.idleTimer) clearInterval(this.idleTimer);
-    const wasOpen = this.phase !== 'closed';
+    const unannounced = this.phase !== 'closed' && this.phase !== 'closing';
     this.teardown();
     this.phase = 'closed';
-    if (wasOpen) this.log.debug('connection gone');
+    if (unannounced) this.log.info('connection lost without a close frame');
     this.options.handler.onConnectionClosed?.(this);
   }
 }
