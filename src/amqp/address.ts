@@ -1,7 +1,6 @@
 /**
  * Link addresses as clients write them, reduced to broker paths. JS sends bare paths
  * (`q1`, `t/Subscriptions/s/$management`); Python sends full URIs (`amqps://host:port/q1`).
- * PROTOCOL.md §3.
  */
 
 export type NodeKind = 'entity' | 'management' | 'cbs';

@@ -1,6 +1,6 @@
 /**
  * The `$cbs` node: clients put a token before attaching links; the grant it carries is what
- * later authorizes those links (PROTOCOL.md §2).
+ * later authorizes those links.
  */
 import type { AuthConfig } from '../auth/types.js';
 import { validateSasToken } from '../auth/sas.js';

@@ -1,6 +1,6 @@
 /**
  * .NET conventions that Service Bus puts on the wire: GUIDs in ToByteArray() order as delivery
- * tags, and DateTime ticks for session lock expiry (PROTOCOL.md §5.4, §8.2).
+ * tags, and DateTime ticks for session lock expiry.
  */
 
 const TICKS_AT_UNIX_EPOCH = 621_355_968_000_000_000n;

@@ -1,6 +1,6 @@
 /**
  * The one place broker errors become AMQP: conditions for detaches and rejections, and the
- * statusCode that $management responses carry (PROTOCOL.md §10, §9.2).
+ * statusCode that $management responses carry.
  */
 import { BrokerError, type BrokerErrorCode } from '../broker/errors.js';
 

@@ -1,5 +1,5 @@
 /**
- * The `<entity>/$management` node: request/response operations of PROTOCOL.md §9.3, each
+ * The `<entity>/$management` node: request/response operations the SDKs use, each
  * translated into one broker call. Field parsing is strict: a missing or mistyped field is a 400
  * with com.microsoft:argument-error, never an exception that reaches the connection.
  */
