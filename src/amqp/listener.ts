@@ -8,6 +8,7 @@ import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { BrokerApi } from '../broker/api.js';
 import { errors } from '../broker/errors.js';
+import { validateKeyPair } from '../auth/sas.js';
 import type { AccessRight, AuthConfig } from '../auth/types.js';
 import { parseAddress, stripToPath, withoutTransfer } from './address.js';
 import { ConnectionContext } from './connectionContext.js';
@@ -32,6 +33,8 @@ export interface AmqpListenerOptions {
   now?: () => number;
   /** Idle time-out announced to clients (ms); a silent client is closed after twice this. */
   idleTimeOutMs?: number;
+  /** How long a connection may stay open without authenticating (ms); Azure's is 20 s. */
+  authTimeoutMs?: number;
 }
 
 export interface AmqpListeners {
@@ -40,11 +43,13 @@ export interface AmqpListeners {
   close(): Promise<void>;
 }
 
+const AUTH_TIMEOUT_MS = 20_000;
 const DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
 
 export async function startAmqpListeners(options: AmqpListenerOptions): Promise<AmqpListeners> {
   const { broker, auth, logger } = options;
   const now = options.now ?? Date.now;
+  const authTimeoutMs = options.authTimeoutMs ?? AUTH_TIMEOUT_MS;
 
   const contextOf = (c: Connection): ConnectionContext => {
     if (!c.context) c.context = new ConnectionContext(c.id, c.log, now);
@@ -60,10 +65,30 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     memoryBudget: CONNECTION_MEMORY_BUDGET,
     highWaterMark: WRITE_HIGH_WATER_MARK,
     // .NET offers only MSSBCBS; like ANONYMOUS it proves nothing, CBS does the authentication.
-    sasl: { mechanisms: ['MSSBCBS', 'ANONYMOUS', 'PLAIN'] },
+    sasl: {
+      mechanisms: ['MSSBCBS', 'ANONYMOUS', 'PLAIN'],
+      // PLAIN: a policy's name and key, as generic AMQP clients (Qpid JMS, Proton) log in to Azure.
+      // The connection then acts with that policy's rights for its lifetime.
+      plain: (user, password, c) => {
+        const key = validateKeyPair(auth, user, password);
+        if (!key) return false;
+        contextOf(c).addGrant({ audience: '', expiresAtMs: Number.POSITIVE_INFINITY, rights: [...key.rights] });
+        return true;
+      },
+    },
     logger,
     handler: {
-      onConnectionOpen: (c) => void contextOf(c),
+      onConnectionOpen: (c) => {
+        const ctx = contextOf(c);
+        // Azure closes a connection that has not authenticated (put-token or PLAIN) in 20 s.
+        const timer = setTimeout(() => {
+          if (!ctx.authenticated && !ctx.disposed) {
+            c.closeWith(UNAUTHORIZED, `The connection was not authenticated within ${authTimeoutMs / 1000} seconds of opening.`);
+          }
+        }, authTimeoutMs);
+        timer.unref();
+        ctx.handlers.add({ dispose: () => clearTimeout(timer) });
+      },
       onConnectionClosed: (c) => (c.context as ConnectionContext | undefined)?.dispose(),
       onAttach: (link, c) => {
         try {
@@ -76,9 +101,14 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     },
   });
 
+  /** Whether a grant lets the link attach; if so, the link lasts only as long as some grant does. */
   const authorized = (conn: ConnectionContext, link: Link, address: string, rights: AccessRight[]): boolean => {
     const path = stripToPath(address);
-    if (rights.some((r) => conn.isAuthorized(path, r))) return true;
+    if (rights.some((r) => conn.isAuthorized(path, r))) {
+      const unwatch = conn.watch(path, rights, (description) => link.detach({ condition: UNAUTHORIZED, description }));
+      link.whenGone(unwatch);
+      return true;
+    }
     link.refuse({ condition: UNAUTHORIZED, description: `Unauthorized access. No valid token covers '${address}'.` });
     return false;
   };

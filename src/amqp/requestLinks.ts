@@ -8,7 +8,9 @@ import type { AuthConfig } from '../auth/types.js';
 import { cbsResponse, handlePutToken } from './cbs.js';
 import type { ConnectionContext } from './connectionContext.js';
 import { checkEncoding, outcomes, type IncomingDelivery, type IncomingLink } from './engine/index.js';
-import { handleManagementRequest } from './management.js';
+import { handleManagementRequest, type ManagementResponse } from './management.js';
+import { UNAUTHORIZED } from './errors.js';
+import type { AccessRight } from '../auth/types.js';
 import { findReplyLink } from './replies.js';
 import { messageCodec, types } from './rhea.js';
 
@@ -55,12 +57,43 @@ export function serveCbs(ctx: RequestContext, auth: AuthConfig, now: () => numbe
   };
 }
 
+/**
+ * The right each operation needs, as Azure checks it: reading and settling need Listen, putting
+ * messages in needs Send, rules need Manage. The link itself attaches with any one of them.
+ */
+const OPERATION_RIGHT: Record<string, AccessRight> = {
+  'com.microsoft:peek-message': 'Listen',
+  'com.microsoft:receive-by-sequence-number': 'Listen',
+  'com.microsoft:renew-lock': 'Listen',
+  'com.microsoft:update-disposition': 'Listen',
+  'com.microsoft:set-session-state': 'Listen',
+  'com.microsoft:get-session-state': 'Listen',
+  'com.microsoft:renew-session-lock': 'Listen',
+  'com.microsoft:get-message-sessions': 'Listen',
+  'com.microsoft:batch-delete-messages': 'Listen',
+  'com.microsoft:schedule-message': 'Send',
+  'com.microsoft:cancel-scheduled-message': 'Send',
+  'com.microsoft:add-rule': 'Manage',
+  'com.microsoft:remove-rule': 'Manage',
+  'com.microsoft:enumerate-rules': 'Manage',
+};
+
+function unauthorized(ctx: RequestContext, path: string, right: AccessRight): ManagementResponse {
+  const host = ctx.link.connection.remoteOpen?.hostname ?? 'localhost';
+  return {
+    statusCode: 401,
+    condition: UNAUTHORIZED,
+    description: `Unauthorized access. '${right}' claim(s) are required to perform this operation. Resource: 'sb://${host}/${path.toLowerCase()}'.`,
+  };
+}
+
 export function serveManagement(ctx: RequestContext, broker: BrokerApi, path: string, nodePath: string): void {
   ctx.link.events.onMessage = (d) => {
     const request = decodeRequest(ctx, d);
     if (!request) return;
     const op = request.application_properties?.operation;
-    const res = handleManagementRequest({ broker, path }, op, request.body);
+    const right = typeof op === 'string' ? OPERATION_RIGHT[op] : undefined;
+    const res = right && !ctx.conn.isAuthorized(path, right) ? unauthorized(ctx, path, right) : handleManagementRequest({ broker, path }, op, request.body);
     ctx.log.debug({ operation: op, status: res.statusCode }, 'management request');
     ctx.link.settle(d, outcomes.ACCEPTED);
     const application_properties: Record<string, unknown> = {

@@ -101,6 +101,18 @@ export function validateSasToken(token: string, auth: AuthConfig, nowMs: number)
 }
 
 /**
+ * The key a SASL PLAIN client names (policy name as user, key as password, as Azure's AMQP
+ * guidance describes for generic clients), or undefined when the pair is wrong.
+ */
+export function validateKeyPair(auth: AuthConfig, name: string, key: string): SasKey | undefined {
+  const found = auth.keys.find((k) => k.name === name);
+  if (!found) return undefined;
+  const a = Buffer.from(found.key, 'utf8');
+  const b = Buffer.from(key, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b) ? found : undefined;
+}
+
+/**
  * A token in the JS AMQP client's format (sr and skn percent-encoded, fields sr, sig, se, skn).
  * For tests and tools.
  */

@@ -55,6 +55,11 @@ export interface EmulatorOptions {
   logLevel?: LogLevel | (string & {});
   /** Use this pino logger instead (the emulator makes child loggers of it). */
   logger?: Logger;
+  /**
+   * How long an AMQP connection may stay open without authenticating (a valid put-token or SASL
+   * PLAIN credentials) before it is closed, in ms. Default 20,000, Azure's figure; for tests.
+   */
+  amqpAuthTimeoutMs?: number;
 }
 
 export interface Emulator {
@@ -157,6 +162,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         tls: { key: tls.keyPem, cert: tls.certPem },
         auth,
         logger: logger.child({ component: 'amqp' }),
+        authTimeoutMs: options.amqpAuthTimeoutMs,
       });
     } catch (err) {
       const failedPort = (err as { port?: number }).port;

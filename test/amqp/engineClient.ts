@@ -21,35 +21,55 @@ export class Raw {
 
   /** Connects, opens, begins channel 0 and puts a namespace-wide token. */
   static async authorized(port: number, open: Record<string, unknown> = {}, begin: Record<string, unknown> = {}): Promise<Raw> {
-    const c = await RawClient.connect(port);
-    c.header(3);
-    await c.waitFor(() => c.frames.find((f) => f.type === 1 && f.code === 0x40));
-    c.sasl(frames.sasl_init({ mechanism: 'ANONYMOUS', initial_response: Buffer.from('') }));
-    await c.waitFor(() => c.frames.find((f) => f.type === 1 && f.code === 0x44));
-    c.header(0);
-    c.amqp(0, frames.open({ container_id: 'engine-test', hostname: 'localhost', max_frame_size: 65536, ...open }));
-    await c.waitFor(() => c.frame('open'));
-    c.amqp(0, frames.begin({ next_outgoing_id: 0, incoming_window: 100000, outgoing_window: 100000, ...begin }));
-    await c.waitFor(() => c.frame('begin'));
-    const raw = new Raw(c, port);
+    const raw = await Raw.connect(port, { open, begin });
     await raw.putToken();
     return raw;
   }
 
-  private async putToken(): Promise<void> {
+  /** Connects with SASL (ANONYMOUS, or PLAIN with user and password), opens and begins channel 0. */
+  static async connect(
+    port: number,
+    o: { open?: Record<string, unknown>; begin?: Record<string, unknown>; mechanism?: string; user?: string; password?: string } = {},
+  ): Promise<Raw> {
+    const c = await RawClient.connect(port);
+    c.header(3);
+    await c.waitFor(() => c.frames.find((f) => f.type === 1 && f.code === 0x40));
+    const response = o.mechanism === 'PLAIN' ? Buffer.from(`\0${o.user ?? ''}\0${o.password ?? ''}`) : Buffer.from('');
+    c.sasl(frames.sasl_init({ mechanism: o.mechanism ?? 'ANONYMOUS', initial_response: response }));
+    const outcome = await c.waitFor(() => c.frames.find((f) => f.type === 1 && f.code === 0x44));
+    const raw = new Raw(c, port);
+    if (outcome.performative.code !== 0) return raw;
+    c.header(0);
+    c.amqp(0, frames.open({ container_id: 'engine-test', hostname: 'localhost', max_frame_size: 65536, ...o.open }));
+    await c.waitFor(() => c.frame('open'));
+    c.amqp(0, frames.begin({ next_outgoing_id: 0, incoming_window: 100000, outgoing_window: 100000, ...o.begin }));
+    await c.waitFor(() => c.frame('begin'));
+    return raw;
+  }
+
+  private cbsAttached = false;
+  private cbsCount = 0;
+
+  /** Puts a SAS token on $cbs (namespace-wide unless `audiencePath`), returns the status code. */
+  async putToken(t: { keyName?: string; key?: string; expiresAtSeconds?: number; audiencePath?: string } = {}): Promise<number> {
     const c = this.c;
-    this.attach(100, 'cbs-out', 'sender', { target: { address: '$cbs' } });
-    this.attach(101, 'cbs-in', 'receiver', { source: { address: '$cbs' }, target: { address: 'cbs-reply' } });
-    this.flow(101, 0, 10);
-    await this.credited('cbs-out');
-    const audience = `sb://localhost:${this.port}/`;
-    const token = generateSasToken(audience, 'RootManageSharedAccessKey', 'SAS_KEY_VALUE', Math.floor(Date.now() / 1000) + 3600);
-    this.transfer(100, 0, message.encode({
-      message_id: 'put-1', reply_to: 'cbs-reply', body: token,
+    if (!this.cbsAttached) {
+      this.cbsAttached = true;
+      this.attach(100, 'cbs-out', 'sender', { target: { address: '$cbs' } });
+      this.attach(101, 'cbs-in', 'receiver', { source: { address: '$cbs' }, target: { address: 'cbs-reply' } });
+      this.flow(101, 0, 100);
+      await this.credited('cbs-out');
+    }
+    const audience = `sb://localhost:${this.port}/${t.audiencePath ?? ''}`;
+    const token = generateSasToken(audience, t.keyName ?? 'RootManageSharedAccessKey', t.key ?? 'SAS_KEY_VALUE', t.expiresAtSeconds ?? Math.floor(Date.now() / 1000) + 3600);
+    const n = this.cbsCount++;
+    this.transfer(100, n, message.encode({
+      message_id: `put-${n}`, reply_to: 'cbs-reply', body: token,
       application_properties: { operation: 'put-token', type: 'servicebus.windows.net:sastoken', name: audience },
     }));
     const reply = await this.handleOf('cbs-in');
-    await c.waitFor(() => this.frames('transfer').find((f) => f.performative.handle === reply));
+    const res = await c.waitFor(() => this.frames('transfer').filter((f) => f.performative.handle === reply)[n]);
+    return message.decode(res.payload).application_properties['status-code'] as number;
   }
 
   /**

@@ -291,6 +291,11 @@ export class Connection {
 
   // ---- ending ------------------------------------------------------------------------------
 
+  /** Closes the connection with an error of the user's choosing (authorization, for one). */
+  closeWith(condition: string, description: string): void {
+    this.fail(new FramingError(description, condition));
+  }
+
   framingError(message: string): FramingError {
     return new FramingError(message);
   }

@@ -100,6 +100,13 @@ export abstract class Link {
   }
 
   private notified = false;
+  private readonly goneListeners: (() => void)[] = [];
+
+  /** Runs `fn` once the link is gone, whoever set `events`. */
+  whenGone(fn: () => void): void {
+    if (this.notified) fn();
+    else this.goneListeners.push(fn);
+  }
 
   /** Frees the handle once both sides have detached, and tells the user, once. */
   gone(error?: AmqpError): void {
@@ -108,6 +115,7 @@ export abstract class Link {
     this.notified = true;
     this.cleanup();
     this.events.onDetach?.(error);
+    for (const fn of this.goneListeners.splice(0)) fn();
   }
 
   protected opened(): void {}
