@@ -93,7 +93,8 @@ export function serveManagement(ctx: RequestContext, broker: BrokerApi, path: st
     if (!request) return;
     const op = request.application_properties?.operation;
     const right = typeof op === 'string' ? OPERATION_RIGHT[op] : undefined;
-    const res = right && !ctx.conn.isAuthorized(path, right) ? unauthorized(ctx, path, right) : handleManagementRequest({ broker, path }, op, request.body);
+    // Clients put a token for the entity or for its $management node: either covers the node.
+    const res = right && !ctx.conn.isAuthorized(nodePath, right) ? unauthorized(ctx, path, right) : handleManagementRequest({ broker, path }, op, request.body);
     ctx.log.debug({ operation: op, status: res.statusCode }, 'management request');
     ctx.link.settle(d, outcomes.ACCEPTED);
     const application_properties: Record<string, unknown> = {
