@@ -158,15 +158,7 @@ async function main(argv: string[] = process.argv): Promise<void> {
     return;
   }
 
-  process.stdout.write(
-    `${READY_LINE}\n` +
-      `AMQP connection string:  ${emulator.connectionString}\n` +
-      `Admin connection string: ${emulator.adminConnectionString}\n` +
-      (emulator.amqpsPort === undefined ? '' : `AMQPS (TLS) port:        ${emulator.amqpsPort}\n`) +
-      `Health:                  http://${hostForUrl(emulator.host)}:${emulator.httpPort}/health\n` +
-      `CA certificate:          ${emulator.caPath}\n`,
-  );
-
+  // Handlers first: a supervisor may signal the moment it reads the ready line.
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -186,6 +178,15 @@ async function main(argv: string[] = process.argv): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+
+  process.stdout.write(
+    `${READY_LINE}\n` +
+      `AMQP connection string:  ${emulator.connectionString}\n` +
+      `Admin connection string: ${emulator.adminConnectionString}\n` +
+      (emulator.amqpsPort === undefined ? '' : `AMQPS (TLS) port:        ${emulator.amqpsPort}\n`) +
+      `Health:                  http://${hostForUrl(emulator.host)}:${emulator.httpPort}/health\n` +
+      `CA certificate:          ${emulator.caPath}\n`,
+  );
 }
 
 function reportStartFailure(err: unknown, withStack: boolean): number {

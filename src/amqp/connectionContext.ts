@@ -45,6 +45,8 @@ export class ConnectionContext {
     private readonly now: () => number,
   ) {}
 
+  private readonly grantListeners = new Set<() => void>();
+
   addGrant(grant: Grant): void {
     // A renewed token for the same audience replaces the old one; links it covered stay.
     const i = this.grants.findIndex((g) => g.audience.toLowerCase() === grant.audience.toLowerCase());
@@ -52,6 +54,13 @@ export class ConnectionContext {
     this.grants.push(grant);
     this.authenticated = true;
     this.armExpiry();
+    for (const fn of [...this.grantListeners]) fn();
+  }
+
+  /** Calls `fn` after each accepted grant until the returned function is called. */
+  onGrant(fn: () => void): () => void {
+    this.grantListeners.add(fn);
+    return () => this.grantListeners.delete(fn);
   }
 
   /** Whether an unexpired grant covers `path` with `right` (Manage implies Send and Listen). */
@@ -111,5 +120,6 @@ export class ConnectionContext {
     this.handlers.clear();
     this.replyLinks.clear();
     this.watched.clear();
+    this.grantListeners.clear();
   }
 }

@@ -44,6 +44,8 @@ export interface AmqpListeners {
 }
 
 const AUTH_TIMEOUT_MS = 20_000;
+/** How long an attach that no token covers yet waits for one before it is refused. */
+const AUTH_HOLD_MS = 2_000;
 const DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
 
 export async function startAmqpListeners(options: AmqpListenerOptions): Promise<AmqpListeners> {
@@ -101,16 +103,39 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     },
   });
 
-  /** Whether a grant lets the link attach; if so, the link lasts only as long as some grant does. */
-  const authorized = (conn: ConnectionContext, link: Link, address: string, rights: AccessRight[]): boolean => {
+  /**
+   * Runs `proceed` once a grant lets the link attach; the link then lasts only as long as some
+   * grant does. A client may pipeline its put-token and its attach (Java 7.15 attaches the
+   * $management link before its token's answer), so an attach no grant covers yet waits for
+   * the connection's next accepted token, briefly, before it is refused.
+   */
+  const authorize = (conn: ConnectionContext, link: Link, address: string, rights: AccessRight[], proceed: () => void): void => {
     const path = stripToPath(address);
-    if (rights.some((r) => conn.isAuthorized(path, r))) {
+    const admit = (): boolean => {
+      if (!rights.some((r) => conn.isAuthorized(path, r))) return false;
       const unwatch = conn.watch(path, rights, (description) => link.detach({ condition: UNAUTHORIZED, description }));
       link.whenGone(unwatch);
+      proceed();
       return true;
-    }
-    link.refuse({ condition: UNAUTHORIZED, description: `Unauthorized access. No valid token covers '${address}'.` });
-    return false;
+    };
+    if (admit()) return;
+    const refuse = () => link.refuse({ condition: UNAUTHORIZED, description: `Unauthorized access. No valid token covers '${address}'.` });
+    const stop = conn.onGrant(() => {
+      if (link.state !== 'pending') return stop();
+      if (admit()) {
+        stop();
+        clearTimeout(timer);
+      }
+    });
+    const timer = setTimeout(() => {
+      stop();
+      if (link.state === 'pending') refuse();
+    }, AUTH_HOLD_MS);
+    timer.unref();
+    link.whenGone(() => {
+      stop();
+      clearTimeout(timer);
+    });
   };
 
   function attach(link: Link, conn: ConnectionContext): void {
@@ -144,8 +169,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
       if (kind === undefined || kind === 'topic') {
         return out.refuse(toAmqpError(kind === 'topic' ? errors.invalid(`Cannot receive from topic '${address}'. Receive from one of its subscriptions.`) : errors.entityNotFound(address)));
       }
-      if (!authorized(conn, out, address, ['Listen'])) return;
-      return serveEntityReceiver(out, conn, broker, path, log);
+      return authorize(conn, out, address, ['Listen'], () => serveEntityReceiver(out, conn, broker, path, log));
     }
 
     const inLink = link as IncomingLink;
@@ -154,15 +178,17 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
       return inLink.accept({ ...echo, maxMessageSize: CBS_MAX_MESSAGE_SIZE });
     }
     if (parsed.kind === 'management') {
-      if (!authorized(conn, inLink, address, ['Listen', 'Send', 'Manage'])) return;
-      serveManagement({ conn, link: inLink, log }, broker, withoutTransfer(parsed.entityPath), `${parsed.entityPath}/$management`);
-      return inLink.accept({ ...echo, maxMessageSize: MANAGEMENT_MAX_MESSAGE_SIZE });
+      return authorize(conn, inLink, address, ['Listen', 'Send', 'Manage'], () => {
+        serveManagement({ conn, link: inLink, log }, broker, withoutTransfer(parsed.entityPath), `${parsed.entityPath}/$management`);
+        inLink.accept({ ...echo, maxMessageSize: MANAGEMENT_MAX_MESSAGE_SIZE });
+      });
     }
     const path = parsed.entityPath;
     if (broker.entityKind(path) === undefined) return inLink.refuse(toAmqpError(errors.entityNotFound(address)));
-    if (!authorized(conn, inLink, address, ['Send'])) return;
-    serveEntitySender(inLink, broker, path, log);
-    inLink.accept({ ...echo, rcvSettleMode: 0, maxMessageSize: maxMessageSize(path) });
+    authorize(conn, inLink, address, ['Send'], () => {
+      serveEntitySender(inLink, broker, path, log);
+      inLink.accept({ ...echo, rcvSettleMode: 0, maxMessageSize: maxMessageSize(path) });
+    });
   }
 
   function maxMessageSize(path: string): number {

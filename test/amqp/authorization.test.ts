@@ -92,6 +92,28 @@ describe('unauthenticated connections', () => {
   });
 });
 
+describe('an attach that arrives before its token', () => {
+  it('waits for the put-token sent with it, then attaches (Java 7.15 pipelines them)', async () => {
+    const q = queue();
+    const raw = await Raw.connect(emulator.amqpPort);
+    raw.attach(0, 'early', 'sender', { target: { address: q } });
+    expect(await raw.putToken()).toBe(202);
+    await raw.credited('early');
+    const attach = raw.frames('attach').find((f) => f.performative.name === 'early')!;
+    expect(attach.performative.target).toBeTruthy();
+    raw.close();
+  });
+
+  it('is refused with unauthorized-access when no token comes', async () => {
+    const q = queue();
+    const raw = await Raw.connect(emulator.amqpPort, { mechanism: 'PLAIN', user: 'listener', password: 'listen-key' });
+    raw.attach(0, 'no-send-right', 'sender', { target: { address: q } });
+    const detach = await detachOf(raw, 'no-send-right');
+    expect(detach.performative.error?.condition).toBe('amqp:unauthorized-access');
+    raw.close();
+  });
+});
+
 describe('token lifetime', () => {
   it('links detach with unauthorized-access when their token expires unrenewed', async () => {
     const q = queue();
