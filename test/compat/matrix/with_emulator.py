@@ -1,9 +1,10 @@
 """Run one command against a fresh emulator: python3 with_emulator.py [--amqps-port N] <log file> -- <command...>
 
 Starts `node dist/cli.js` with matrix/Config.json on ports the emulator picks itself (port 0, so no race for a
-free port; --amqps-port only for a release that can reach nothing but the fixed port 5671), reads what it prints, passes it to the command as SBEMU_* variables, and stops the emulator when
-the command ends. Exits with the command's exit code. One wrapper instead of a launcher per language: the
-release matrix's scenario code only reads these variables.
+free port; --amqps-port only for a release that can reach nothing but the fixed port 5671), reads what it prints,
+passes it to the command as SBEMU_* variables, and stops the emulator when the command ends. Exits with the
+command's exit code. One wrapper instead of a launcher per language: the release matrix's scenario code only
+reads these variables.
 
   SBEMU_CONNECTION_STRING  the AMQP connection string as printed (UseDevelopmentEmulator=true, plain AMQP port)
   SBEMU_AMQPS_PORT         the AMQP-over-TLS port (for releases that predate UseDevelopmentEmulator)
@@ -32,8 +33,8 @@ READY_TIMEOUT_S = 30
 def start(log_path: Path, tls_dir: str, amqps_port: int):
     log = open(log_path, "ab", buffering=0)  # unbuffered: the emulator appends its stderr to it too
     proc = subprocess.Popen(
-        ["node", str(CLI), "--host", "127.0.0.1", "--amqp-port", "0", "--amqps-port", str(amqps_port), "--http-port", "0",
-         "--tls-dir", tls_dir, "--config", str(HERE / "Config.json"),
+        ["node", str(CLI), "--host", "127.0.0.1", "--amqp-port", "0", "--amqps-port", str(amqps_port),
+         "--http-port", "0", "--tls-dir", tls_dir, "--config", str(HERE / "Config.json"),
          "--log-level", os.environ.get("SBEMU_LOG_LEVEL", "warn")],
         stdout=subprocess.PIPE, stderr=log, text=True)
     found: dict[str, str] = {}
