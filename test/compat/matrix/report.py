@@ -121,7 +121,9 @@ def lines(logs: Path) -> list[str]:
         missing = [k for k, _ in ROWS if k not in res]
         if missing:
             counts += f", missing: {', '.join(missing)}"
-        whys = list(dict.fromkeys(f"{why} ({k})" for k, why in failed if why))  # in test order, deduplicated
-        out.append(f"- {name}: {counts}" + (f"; first failure: {whys[0]}" if whys else "")
-                   + (f" (+{len(whys) - 1} other messages)" if len(whys) > 1 else ""))
+        by_message: dict[str, list[str]] = {}  # the same cause usually fails every scenario: say it once
+        for k, why in failed:
+            by_message.setdefault(why or "(no message)", []).append(k)
+        causes = "; ".join(f"{why} [{', '.join(tests)}]" for why, tests in by_message.items())
+        out.append(f"- {name}: {counts}" + (f": {causes}" if causes else ""))
     return out
