@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the compat suites need on a clean Debian machine (the polyglot image has Node, Python 3.11,
 # OpenJDK 17 + Maven and Go; apt fills any gap), then the suites' own dependencies:
-#   python/.venv (requirements.txt), Maven dependencies and plugins, Go modules.
+#   python/.venv (requirements.txt), Maven dependencies and plugins, Go modules,
+#   and per SDK release of the release matrix its venv / package dir / Maven dependencies / modules (matrix/setup.sh).
 # Idempotent: a second run only checks.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,4 +32,7 @@ echo "ci-setup: maven dependencies"
 
 echo "ci-setup: go modules"
 (cd "$HERE/go" && go mod download && go vet ./...)
+
+echo "ci-setup: SDK release matrix"
+bash "$HERE/matrix/setup.sh"
 echo "ci-setup: done"

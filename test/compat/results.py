@@ -1,6 +1,7 @@
 """Builds test/compat/results.md (scenario x SDK) from the suites' machine-readable reports.
 
-python3 results.py <python junit.xml> <java surefire-reports dir> <go test -v output>
+python3 results.py <python junit.xml> <java surefire-reports dir> <go test -v output> [<logs/matrix dir>]
+With the fourth argument, the SDK release matrix's table (scenario x release, matrix/report.py) follows.
 A cell is "pass" when every test mapped to that scenario passed, "FAIL" when one failed, "skip" when
 all were skipped, "not run" when the suite produced no report, and "-" when the SDK has no test for it.
 """
@@ -8,6 +9,9 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "matrix"))
+import report as release_matrix  # noqa: E402  (matrix/report.py)
 
 SCENARIOS = [
     ("admin client: create/get/update/list/delete entities", {
@@ -141,6 +145,8 @@ def main():
             n = {k: sum(1 for v in r.values() if v == k) for k in ("pass", "fail", "skip")}
             lines.append(f"- {s}: {n['pass']} passed, {n['fail']} failed, {n['skip']} skipped"
                          + ("" if not n["fail"] else ": " + ", ".join(sorted(t for t, v in r.items() if v == "fail"))))
+    if len(sys.argv) > 4:
+        lines += [""] + release_matrix.lines(Path(sys.argv[4]))
     text = "\n".join(lines) + "\n"
     Path(__file__).with_name("results.md").write_text(text, encoding="utf-8")
     print(text)
