@@ -117,6 +117,21 @@ function checkFunction(v: unknown, what: string): void {
   if (v !== undefined && typeof v !== 'function') throw errors.argument(`${what} must be a function.`);
 }
 
+const defaultReporter = (error: unknown): void => {
+  console.error('servicebus-emulator: an adapter callback threw; the broker carried on.', error);
+};
+
+/** A reporter that throws would bring back the very failure it exists to contain. */
+function guardReporter(report: (error: unknown) => void): (error: unknown) => void {
+  return (error) => {
+    try {
+      report(error);
+    } catch (reportFailure) {
+      defaultReporter(reportFailure);
+    }
+  };
+}
+
 export class Broker implements BrokerApi, ReceiverHost {
   private readonly core: Core;
   private readonly onWakeup: ((dueAt: number) => void) | undefined;
@@ -131,7 +146,8 @@ export class Broker implements BrokerApi, ReceiverHost {
       throw errors.argument('Broker needs options.clock.');
     }
     checkFunction(options.onWakeup, 'onWakeup');
-    this.core = new Core(options.clock);
+    checkFunction(options.onError, 'onError');
+    this.core = new Core(options.clock, guardReporter(options.onError ?? defaultReporter));
     this.onWakeup = options.onWakeup;
   }
 
@@ -230,9 +246,7 @@ export class Broker implements BrokerApi, ReceiverHost {
     try {
       this.onWakeup(due);
     } catch (err) {
-      queueMicrotask(() => {
-        throw err;
-      });
+      this.core.reportError(err);
     }
   }
 

@@ -26,7 +26,11 @@ export class Core {
   now = 0;
   private effects: (() => void)[] = [];
 
-  constructor(readonly clock: Clock) {}
+  constructor(
+    readonly clock: Clock,
+    /** Where adapter exceptions go; see BrokerOptions.onError. */
+    readonly reportError: (error: unknown) => void,
+  ) {}
 
   later(effect: () => void): void {
     this.effects.push(effect);
@@ -53,10 +57,9 @@ export class Core {
         try {
           effect();
         } catch (err) {
-          // Surface the adapter's bug without unwinding the broker call that triggered it.
-          queueMicrotask(() => {
-            throw err;
-          });
+          // The adapter's bug must neither unwind the broker call that ran it nor keep the
+          // remaining effects (other receivers' notifications) from running.
+          this.reportError(err);
         }
       }
     }
