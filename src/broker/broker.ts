@@ -1,6 +1,6 @@
 /**
  * The broker facade: the entity registry, path resolution, and every BrokerApi verb as one
- * operation. An operation reads the clock once, first does whatever the scheduler says is due
+ * operation. An operation reads the clock once, first does whatever deadlines are due
  * (so a host that ticks late still never sees an expired lock or message), then applies the verb,
  * then runs queued callbacks and announces a new earliest wake-up to the host.
  */
@@ -43,7 +43,7 @@ import { Msg, snapshot } from './message.js';
 import { checkEntityName, checkShortName, keyOf, parsePath } from './paths.js';
 import { placeInMain } from './placement.js';
 import { cloneRule, makeRule } from './rules.js';
-import { type Timer, TimerKind } from './scheduler.js';
+import { type Deadline, DeadlineKind } from './deadlines.js';
 import type { AcceptWaiter, Session } from './sessions.js';
 import { giveBack, releaseSession } from './settlement.js';
 import type { SubQueue } from './store.js';
@@ -175,43 +175,43 @@ export class Broker implements BrokerApi, ReceiverHost {
   }
 
   private runDue(): void {
-    const { scheduler, now } = this.core;
-    for (let t = scheduler.popDue(now); t !== undefined; t = scheduler.popDue(now)) this.fire(t);
+    const { deadlines, now } = this.core;
+    for (let t = deadlines.popDue(now); t !== undefined; t = deadlines.popDue(now)) this.fire(t);
     if (this.announced <= now) this.announced = Infinity;
   }
 
-  private fire(t: Timer): void {
+  private fire(t: Deadline): void {
     const core = this.core;
     switch (t.kind) {
-      case TimerKind.MessageLock: {
+      case DeadlineKind.MessageLock: {
         const m = t.target as Msg;
-        if (m.gone || m.lockTimer !== t) return;
-        m.lockTimer = undefined;
+        if (m.gone || m.lockDeadline !== t) return;
+        m.lockDeadline = undefined;
         giveBack(core, m.home!, m, true);
         return;
       }
-      case TimerKind.Expiry: {
+      case DeadlineKind.Expiry: {
         const m = t.target as Msg;
-        if (m.gone || m.dueTimer !== t) return;
-        m.dueTimer = undefined;
+        if (m.gone || m.deadline !== t) return;
+        m.deadline = undefined;
         // A locked message is left to its holder; it expires when the lock ends (giveBack).
         if (m.lockToken === undefined) expire(core, m.home!, m);
         return;
       }
-      case TimerKind.ScheduledEnqueue: {
+      case DeadlineKind.ScheduledEnqueue: {
         if (!(t.target instanceof Msg)) {
           const { topic, m } = t.target as TopicSchedule;
           if (m.gone || topic.deleted || topic.scheduled.get(m.seq) !== m) return;
           topic.scheduled.delete(m.seq);
           topic.scheduledBytes -= m.size;
           m.state = 'active';
-          m.dueTimer = undefined;
+          m.deadline = undefined;
           fanOut(core, topic, m);
           return;
         }
         const m = t.target as Msg;
-        if (m.gone || m.dueTimer !== t) return;
-        m.dueTimer = undefined;
+        if (m.gone || m.deadline !== t) return;
+        m.deadline = undefined;
         const sub = m.home!;
         sub.remove(m);
         const active = m.copy();
@@ -219,13 +219,13 @@ export class Broker implements BrokerApi, ReceiverHost {
         enqueue(core, sub.owner, active);
         return;
       }
-      case TimerKind.SessionLock: {
+      case DeadlineKind.SessionLock: {
         const s = t.target as Session;
-        if (s.lockTimer !== t) return;
+        if (s.lockDeadline !== t) return;
         releaseSession(core, s, true);
         return;
       }
-      case TimerKind.AcceptDeadline: {
+      case DeadlineKind.AcceptDeadline: {
         const w = t.target as Waiter;
         if (!w.active) return;
         w.active = false;
@@ -240,7 +240,7 @@ export class Broker implements BrokerApi, ReceiverHost {
 
   private announce(): void {
     if (this.onWakeup === undefined) return;
-    const due = this.core.scheduler.nextDueAt();
+    const due = this.core.deadlines.nextDueAt();
     if (due === undefined || due >= this.announced) return;
     this.announced = due;
     try {
@@ -253,7 +253,7 @@ export class Broker implements BrokerApi, ReceiverHost {
   // ---- time -------------------------------------------------------------------------------
 
   nextDueAt(): number | undefined {
-    return this.core.scheduler.nextDueAt();
+    return this.core.deadlines.nextDueAt();
   }
 
   tick(): void {
@@ -358,7 +358,7 @@ export class Broker implements BrokerApi, ReceiverHost {
       if (this.core.queues.has(key) || this.core.topics.has(key)) throw errors.entityExists(name);
       const props = mergeFor(QUEUE_KEYS, queueDefaults(), properties, 'queue');
       this.checkForwarding(name, props);
-      const q = new QueueEntity(name, props, this.times(), this.core.scheduler);
+      const q = new QueueEntity(name, props, this.times(), this.core.deadlines);
       this.core.queues.set(key, q);
       this.pathCache.clear();
       return this.queueView(q);
@@ -460,7 +460,7 @@ export class Broker implements BrokerApi, ReceiverHost {
       for (const s of t.subscriptions.values()) this.teardown(s);
       t.subscriptions.clear();
       for (const m of t.scheduled.values()) {
-        this.core.scheduler.cancel(m.dueTimer);
+        this.core.deadlines.cancel(m.deadline);
         m.gone = true;
       }
       t.scheduled.clear();
@@ -497,7 +497,7 @@ export class Broker implements BrokerApi, ReceiverHost {
       if (defaultRule !== undefined && (defaultRule === null || typeof defaultRule !== 'object')) throw errors.argument('defaultRule must be an object.');
       const ruleName = checkShortName(defaultRule?.name ?? DEFAULT_RULE_NAME, 'rule');
       const rule = makeRule(ruleName, defaultRule?.filter ?? { type: 'true' }, defaultRule?.action, this.core.now);
-      const s = new SubscriptionEntity(t, name, props, this.times(), this.core.scheduler);
+      const s = new SubscriptionEntity(t, name, props, this.times(), this.core.deadlines);
       s.rules.set(keyOf(ruleName), rule);
       t.subscriptions.set(key, s);
       this.pathCache.clear();
@@ -631,8 +631,8 @@ export class Broker implements BrokerApi, ReceiverHost {
   /** A status change (re-enabling receive) may let receivers and waiters proceed. */
   private afterPropertyChange(entity: AnyReceivable): void {
     if (receiveBlocked(entity.properties.status)) return;
-    this.core.notifyListeners(entity.main);
-    this.core.notifyListeners(entity.dlq);
+    this.core.notifyReceivers(entity.main);
+    this.core.notifyReceivers(entity.dlq);
   }
 
   /** Deleting an entity: every message goes, receivers close, waiters are told. */
@@ -643,7 +643,7 @@ export class Broker implements BrokerApi, ReceiverHost {
     if (table !== undefined) {
       for (const s of table.sessions.values()) {
         const holder = s.holder;
-        this.core.scheduler.cancel(s.lockTimer);
+        this.core.deadlines.cancel(s.lockDeadline);
         if (holder !== undefined) {
           holder.closed = true;
           s.holder = undefined;
@@ -653,7 +653,7 @@ export class Broker implements BrokerApi, ReceiverHost {
       for (let w = table.takeWaiter(); w !== undefined; w = table.takeWaiter()) {
         const waiter = w as Waiter;
         waiter.active = false;
-        this.core.scheduler.cancel(waiter.timer);
+        this.core.deadlines.cancel(waiter.deadline);
         this.core.later(() => {
           if (!waiter.cancelled) waiter.done(gone, undefined);
         });
@@ -661,7 +661,7 @@ export class Broker implements BrokerApi, ReceiverHost {
       table.sessions.clear();
     }
     for (const sub of [entity.main, entity.dlq]) {
-      for (const r of sub.listeners) (r as ReceiverImpl).closed = true;
+      for (const r of sub.receivers) (r as ReceiverImpl).closed = true;
       sub.clear();
     }
     this.pathCache.clear();
@@ -737,7 +737,7 @@ export class Broker implements BrokerApi, ReceiverHost {
         m.state = 'scheduled';
         target.scheduled.set(m.seq, m);
         target.scheduledBytes += m.size;
-        m.dueTimer = core.scheduler.add(m.scheduledAt!, TimerKind.ScheduledEnqueue, { topic: target, m } satisfies TopicSchedule);
+        m.deadline = core.deadlines.add(m.scheduledAt!, DeadlineKind.ScheduledEnqueue, { topic: target, m } satisfies TopicSchedule);
       } else {
         fanOut(core, target, m);
       }
@@ -758,7 +758,7 @@ export class Broker implements BrokerApi, ReceiverHost {
           if (m === undefined) continue;
           target.scheduled.delete(seq);
           target.scheduledBytes -= m.size;
-          this.core.scheduler.cancel(m.dueTimer);
+          this.core.deadlines.cancel(m.deadline);
           m.gone = true;
         }
       }
@@ -788,7 +788,7 @@ export class Broker implements BrokerApi, ReceiverHost {
       const r = new ReceiverImpl(this, sub, path, o.mode, o);
       // Receivers without a callback never need waking; marking them as already queued skips them.
       r.notifyQueued = o.onAvailable === undefined;
-      sub.listeners.add(r);
+      sub.receivers.add(r);
       if (sub.readyCount > 0) this.core.notify(r);
       return r;
     } finally {
@@ -829,11 +829,11 @@ export class Broker implements BrokerApi, ReceiverHost {
       const waiter: Waiter = {
         active: true,
         cancelled: false,
-        timer: undefined,
+        deadline: undefined,
         done,
         grant: (session) => {
           waiter.active = false;
-          core.scheduler.cancel(waiter.timer);
+          core.deadlines.cancel(waiter.deadline);
           const r = this.lockSession(sub, session, path, o);
           core.later(() => {
             // Cancelled after the session was granted but before hearing of it: give it back.
@@ -851,14 +851,14 @@ export class Broker implements BrokerApi, ReceiverHost {
           if (!waiter.cancelled) done(errors.timeout('object session'), undefined);
         });
       } else {
-        waiter.timer = core.scheduler.add(core.now + Math.min(timeoutMs, Number.MAX_SAFE_INTEGER - core.now), TimerKind.AcceptDeadline, waiter);
+        waiter.deadline = core.deadlines.add(core.now + Math.min(timeoutMs, Number.MAX_SAFE_INTEGER - core.now), DeadlineKind.AcceptDeadline, waiter);
         table.waiters.push(waiter);
       }
       return () => {
         waiter.cancelled = true;
         if (waiter.active) {
           waiter.active = false;
-          core.scheduler.cancel(waiter.timer);
+          core.deadlines.cancel(waiter.deadline);
         }
       };
     } finally {
@@ -878,7 +878,7 @@ export class Broker implements BrokerApi, ReceiverHost {
     r.notifyQueued = options.onAvailable === undefined;
     session.holder = r;
     session.lockedUntil = core.now + sub.owner.properties.lockDurationMs;
-    session.lockTimer = core.scheduler.add(session.lockedUntil, TimerKind.SessionLock, session);
+    session.lockDeadline = core.deadlines.add(session.lockedUntil, DeadlineKind.SessionLock, session);
     sub.sessions!.refresh(session);
     if (session.readyCount > 0) core.notify(r);
     return r;
@@ -931,11 +931,11 @@ export class Broker implements BrokerApi, ReceiverHost {
 
   private lockMessage(sub: SubQueue, m: Msg, session: Session | undefined, lockMs: number): void {
     if (session !== undefined) {
-      // Session messages are locked by the session lock; they have no timer of their own.
+      // Session messages are locked by the session lock; they have no deadline of their own.
       sub.lock(m);
     } else {
       sub.lock(m);
-      m.lockTimer = this.core.scheduler.add(this.core.now + lockMs, TimerKind.MessageLock, m);
+      m.lockDeadline = this.core.deadlines.add(this.core.now + lockMs, DeadlineKind.MessageLock, m);
     }
   }
 
@@ -944,7 +944,7 @@ export class Broker implements BrokerApi, ReceiverHost {
     try {
       if (r.closed) return;
       r.closed = true;
-      r.sub.listeners.delete(r);
+      r.sub.receivers.delete(r);
       if (r instanceof SessionReceiverImpl && r.session.holder === r) {
         r.closed = false; // releaseSession closes it as the holder
         releaseSession(this.core, r.session, false);
@@ -967,8 +967,8 @@ export class Broker implements BrokerApi, ReceiverHost {
   private extendSession(s: Session): number {
     const core = this.core;
     s.lockedUntil = core.now + s.home.owner.properties.lockDurationMs;
-    core.scheduler.cancel(s.lockTimer);
-    s.lockTimer = core.scheduler.add(s.lockedUntil, TimerKind.SessionLock, s);
+    core.deadlines.cancel(s.lockDeadline);
+    s.lockDeadline = core.deadlines.add(s.lockedUntil, DeadlineKind.SessionLock, s);
     return s.lockedUntil;
   }
 
@@ -1064,8 +1064,8 @@ export class Broker implements BrokerApi, ReceiverHost {
       const core = this.core;
       return found.map(({ m }) => {
         const until = core.now + m.home!.owner.properties.lockDurationMs;
-        core.scheduler.cancel(m.lockTimer);
-        m.lockTimer = core.scheduler.add(until, TimerKind.MessageLock, m);
+        core.deadlines.cancel(m.lockDeadline);
+        m.lockDeadline = core.deadlines.add(until, DeadlineKind.MessageLock, m);
         return until;
       });
     } finally {

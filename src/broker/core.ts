@@ -1,5 +1,5 @@
 /**
- * The state every module that moves messages shares: the entity registry, the scheduler, the
+ * The state every module that moves messages shares: the entity registry, the deadlines, the
  * current operation's instant and the queue of effects (callbacks into adapters).
  *
  * Callbacks never run in the middle of a state change: they are queued here and run once the
@@ -9,15 +9,11 @@
 import type { Clock } from './clock.js';
 import type { QueueEntity, TopicEntity } from './entities.js';
 import { LostSessionTokens } from './locks.js';
-import { Scheduler } from './scheduler.js';
+import { Deadlines } from './deadlines.js';
 import type { Notifiable, SubQueue } from './store.js';
 
-export interface Listener extends Notifiable {
-  fireAvailable(): void;
-}
-
 export class Core {
-  readonly scheduler = new Scheduler();
+  readonly deadlines = new Deadlines();
   readonly lostTokens = new LostSessionTokens();
   /** By lower-case name. Queues and topics share one namespace. */
   readonly queues = new Map<string, QueueEntity>();
@@ -37,15 +33,15 @@ export class Core {
   }
 
   /** Tells each receiver of `sub` (once per operation) that it may receive. */
-  notifyListeners(sub: SubQueue): void {
-    if (sub.listeners.size === 0) return;
-    for (const l of sub.listeners as Set<Listener>) this.notify(l);
+  notifyReceivers(sub: SubQueue): void {
+    if (sub.receivers.size === 0) return;
+    for (const r of sub.receivers) this.notify(r);
   }
 
-  notify(l: Listener): void {
-    if (l.notifyQueued || l.closed) return;
-    l.notifyQueued = true;
-    this.effects.push(() => l.fireAvailable());
+  notify(r: Notifiable): void {
+    if (r.notifyQueued || r.closed) return;
+    r.notifyQueued = true;
+    this.effects.push(() => r.fireAvailable());
   }
 
   /** Runs queued effects; an effect that throws must not stop the others or corrupt the caller. */

@@ -6,7 +6,7 @@ import { DuplicateDetector } from './duplicates.js';
 import type { Msg } from './message.js';
 import { deadLetterPath, keyOf, subscriptionPath } from './paths.js';
 import type { Rule } from './rules.js';
-import type { Scheduler } from './scheduler.js';
+import type { Deadlines } from './deadlines.js';
 import { SubQueue } from './store.js';
 import type {
   EntityTimes,
@@ -36,10 +36,10 @@ export class ReceivableEntity<P extends ReceivableProperties = ReceivablePropert
     readonly path: string,
     public properties: P,
     readonly times: EntityTimes,
-    scheduler: Scheduler,
+    deadlines: Deadlines,
   ) {
-    this.main = new SubQueue(path, false, properties.requiresSession, scheduler);
-    this.dlq = new SubQueue(deadLetterPath(path), true, false, scheduler);
+    this.main = new SubQueue(path, false, properties.requiresSession, deadlines);
+    this.dlq = new SubQueue(deadLetterPath(path), true, false, deadlines);
     this.main.owner = this as unknown as AnyReceivable;
     this.dlq.owner = this as unknown as AnyReceivable;
   }
@@ -69,9 +69,9 @@ export class QueueEntity extends ReceivableEntity<QueueProperties> implements Se
     readonly name: string,
     properties: QueueProperties,
     times: EntityTimes,
-    scheduler: Scheduler,
+    deadlines: Deadlines,
   ) {
-    super(name, properties, times, scheduler);
+    super(name, properties, times, deadlines);
   }
 }
 
@@ -85,9 +85,9 @@ export class SubscriptionEntity extends ReceivableEntity<SubscriptionProperties>
     readonly name: string,
     properties: SubscriptionProperties,
     times: EntityTimes,
-    scheduler: Scheduler,
+    deadlines: Deadlines,
   ) {
-    super(subscriptionPath(topic.name, name), properties, times, scheduler);
+    super(subscriptionPath(topic.name, name), properties, times, deadlines);
   }
 }
 

@@ -5,7 +5,7 @@
  * message elsewhere (dead-letter, forward, fan-out) makes a new record and marks the old one gone,
  * so "gone" alone tells every lazy structure whether an entry is stale.
  */
-import type { Timer } from './scheduler.js';
+import type { Deadline } from './deadlines.js';
 import type { Session } from './sessions.js';
 import type { SubQueue } from './store.js';
 import type { MessageState, StoredMessage } from './types.js';
@@ -41,9 +41,9 @@ export class Msg {
   gone = false;
   lockToken: string | undefined = undefined;
   /** Expiry of a non-session lock (its instant is the locked-until); session locks have none. */
-  lockTimer: Timer | undefined = undefined;
+  lockDeadline: Deadline | undefined = undefined;
   /** TTL expiry, or the scheduled enqueue while state is 'scheduled'. */
-  dueTimer: Timer | undefined = undefined;
+  deadline: Deadline | undefined = undefined;
   /** Copy-on-write: snapshots share the map, so it is replaced, never mutated. */
   changes: ReadonlyMap<string, unknown> | undefined = undefined;
   deadLetter: DeadLetterInfo | undefined = undefined;
@@ -70,7 +70,7 @@ export class Msg {
 
   get lockedUntil(): number {
     if (this.lockToken === undefined) return 0;
-    return this.lockTimer?.at ?? this.session?.lockedUntil ?? 0;
+    return this.lockDeadline?.at ?? this.session?.lockedUntil ?? 0;
   }
 
   /** A fresh record for another place, carrying everything the message has accumulated. */

@@ -1,12 +1,12 @@
 /**
- * Putting a record into a sub-queue and announcing it: TTL from the entity, the expiry timer,
+ * Putting a record into a sub-queue and announcing it: TTL from the entity, the expiry deadline,
  * notifications to receivers, and handing a newly available session to a waiting
  * accept-next-session call.
  */
-import type { Core, Listener } from './core.js';
+import type { Core } from './core.js';
 import { expire } from './deadLetter.js';
 import type { Msg } from './message.js';
-import { TimerKind } from './scheduler.js';
+import { DeadlineKind } from './deadlines.js';
 import type { SubQueue } from './store.js';
 import { MAX_DURATION_MS } from './types.js';
 
@@ -16,14 +16,14 @@ export function placeInMain(core: Core, sub: SubQueue, m: Msg): void {
   if (props.defaultMessageTimeToLiveMs < m.ttl) m.ttl = props.defaultMessageTimeToLiveMs;
   sub.insert(m);
   if (m.state === 'scheduled') {
-    m.dueTimer = core.scheduler.add(m.scheduledAt!, TimerKind.ScheduledEnqueue, m);
+    m.deadline = core.deadlines.add(m.scheduledAt!, DeadlineKind.ScheduledEnqueue, m);
     return;
   }
   if (m.expiresAt <= core.now) {
     expire(core, sub, m);
     return;
   }
-  if (m.ttl < MAX_DURATION_MS) m.dueTimer = core.scheduler.add(m.expiresAt, TimerKind.Expiry, m);
+  if (m.ttl < MAX_DURATION_MS) m.deadline = core.deadlines.add(m.expiresAt, DeadlineKind.Expiry, m);
   madeReady(core, sub, m);
 }
 
@@ -37,8 +37,8 @@ export function placeInDeadLetter(core: Core, dlq: SubQueue, m: Msg): void {
 /** After `m` became deliverable in `sub`: wake whoever can take it. */
 export function madeReady(core: Core, sub: SubQueue, m: Msg): void {
   const s = m.session;
-  if (s === undefined) core.notifyListeners(sub);
-  else if (s.holder !== undefined) core.notify(s.holder as Listener);
+  if (s === undefined) core.notifyReceivers(sub);
+  else if (s.holder !== undefined) core.notify(s.holder);
   else serveWaiters(sub);
 }
 

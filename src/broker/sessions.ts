@@ -10,7 +10,7 @@ import { Deque } from './deque.js';
 import type { BrokerError } from './errors.js';
 import type { Msg } from './message.js';
 import { ReadyQueue } from './readyQueue.js';
-import type { Timer } from './scheduler.js';
+import type { Deadline } from './deadlines.js';
 import { SequenceIndex } from './sequenceIndex.js';
 import type { SubQueue } from './store.js';
 
@@ -33,7 +33,7 @@ export class Session {
   messageCount = 0;
   holder: SessionHolder | undefined = undefined;
   lockedUntil = 0;
-  lockTimer: Timer | undefined = undefined;
+  lockDeadline: Deadline | undefined = undefined;
   state: Uint8Array | null = null;
   stateUpdatedAt = 0;
   // Links of the available list.
@@ -54,7 +54,7 @@ export class Session {
 /** An accept-next-session call waiting for a session to become available. */
 export interface AcceptWaiter {
   active: boolean;
-  timer: Timer | undefined;
+  deadline: Deadline | undefined;
   /** Locks `session` for the waiter and reports it; the session leaves the available list. */
   grant(session: Session): void;
 }

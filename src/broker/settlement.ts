@@ -53,8 +53,8 @@ export function releaseSession(core: Core, session: Session, lost: boolean): voi
   if (holder === undefined) return;
   const sub = session.home;
   session.holder = undefined;
-  core.scheduler.cancel(session.lockTimer);
-  session.lockTimer = undefined;
+  core.deadlines.cancel(session.lockDeadline);
+  session.lockDeadline = undefined;
   holder.closed = true;
   const locked = [...session.lockedMessages].sort((a, b) => a.seq - b.seq);
   for (const m of locked) {

@@ -10,7 +10,7 @@ import type { AnyReceivable } from './entities.js';
 import { LockTable } from './locks.js';
 import type { Msg } from './message.js';
 import { ReadyQueue } from './readyQueue.js';
-import type { Scheduler } from './scheduler.js';
+import type { Deadlines } from './deadlines.js';
 import { SequenceIndex } from './sequenceIndex.js';
 import { type Session, SessionTable } from './sessions.js';
 
@@ -18,14 +18,15 @@ import { type Session, SessionTable } from './sessions.js';
 export interface Notifiable {
   notifyQueued: boolean;
   readonly closed: boolean;
+  fireAvailable(): void;
 }
 
 export class SubQueue<R extends Notifiable = Notifiable> {
   readonly index = new SequenceIndex<Msg>();
   readonly ready = new ReadyQueue<Msg>();
   readonly locks = new LockTable<Msg>();
-  /** Non-session receivers that want to hear about new messages. */
-  readonly listeners = new Set<R>();
+  /** Non-session receivers, told when messages they could take become available. */
+  readonly receivers = new Set<R>();
   readonly sessions: SessionTable | undefined;
   activeCount = 0;
   scheduledCount = 0;
@@ -39,7 +40,7 @@ export class SubQueue<R extends Notifiable = Notifiable> {
     readonly path: string,
     readonly deadLetter: boolean,
     withSessions: boolean,
-    private readonly scheduler: Scheduler,
+    private readonly deadlines: Deadlines,
   ) {
     this.sessions = withSessions ? new SessionTable(this) : undefined;
   }
@@ -112,8 +113,8 @@ export class SubQueue<R extends Notifiable = Notifiable> {
     if (m.lockToken === undefined) return;
     this.locks.delete(m);
     this.sessionOf(m)?.lockedMessages.delete(m);
-    this.scheduler.cancel(m.lockTimer);
-    m.lockTimer = undefined;
+    this.deadlines.cancel(m.lockDeadline);
+    m.lockDeadline = undefined;
     m.lockToken = undefined;
   }
 
@@ -122,8 +123,8 @@ export class SubQueue<R extends Notifiable = Notifiable> {
     if (m.gone) return;
     const wasReady = m.state === 'active' && m.lockToken === undefined;
     this.unlock(m);
-    this.scheduler.cancel(m.dueTimer);
-    m.dueTimer = undefined;
+    this.deadlines.cancel(m.deadline);
+    m.deadline = undefined;
     m.gone = true;
     this.index.noteRemoved();
     this.sizeInBytes -= m.size;
@@ -145,14 +146,14 @@ export class SubQueue<R extends Notifiable = Notifiable> {
   /** Drops everything (entity deleted). */
   clear(): void {
     for (const m of this.index.from(0)) {
-      this.scheduler.cancel(m.lockTimer);
-      this.scheduler.cancel(m.dueTimer);
+      this.deadlines.cancel(m.lockDeadline);
+      this.deadlines.cancel(m.deadline);
       m.gone = true;
     }
     this.index.clear();
     this.ready.clear();
     this.locks.clear();
-    this.listeners.clear();
+    this.receivers.clear();
     this.activeCount = this.scheduledCount = this.readyCount = this.sizeInBytes = 0;
   }
 }
