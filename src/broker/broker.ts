@@ -39,14 +39,14 @@ import { type BrokerError, errors } from './errors.js';
 import { enqueue, fanOut } from './forwarding.js';
 import { toRecord } from './intake.js';
 import { isLockTokenString } from './locks.js';
-import { Msg, snapshot } from './message.js';
+import { Msg, type Receivable, type Session, type SubQueue } from './records.js';
+import { snapshot } from './snapshot.js';
 import { checkEntityName, checkShortName, keyOf, parsePath } from './paths.js';
 import { placeInMain } from './placement.js';
 import { cloneRule, makeRule } from './rules.js';
 import { type Deadline, DeadlineKind } from './deadlines.js';
-import type { AcceptWaiter, Session } from './sessions.js';
+import type { AcceptWaiter } from './sessionTable.js';
 import { giveBack, releaseSession } from './settlement.js';
-import type { SubQueue } from './store.js';
 import { ReceiverImpl, type ReceiverHost, SessionReceiverImpl } from './receivers.js';
 import {
   DEFAULT_RULE_NAME,
@@ -70,8 +70,8 @@ interface Resolved {
   deadLetter: boolean;
 }
 
-interface Waiter extends AcceptWaiter {
-  done: (error: BrokerError | undefined, receiver: SessionReceiver | undefined) => void;
+interface Waiter extends AcceptWaiter<Session> {
+  deadline: Deadline | undefined;
   cancelled: boolean;
 }
 
@@ -227,12 +227,7 @@ export class Broker implements BrokerApi, ReceiverHost {
       }
       case DeadlineKind.AcceptDeadline: {
         const w = t.target as Waiter;
-        if (!w.active) return;
-        w.active = false;
-        const error = errors.timeout('object session');
-        core.later(() => {
-          if (!w.cancelled) w.done(error, undefined);
-        });
+        if (w.active) w.fail(errors.timeout('object session'));
         return;
       }
     }
@@ -316,7 +311,7 @@ export class Broker implements BrokerApi, ReceiverHost {
     return s;
   }
 
-  private checkReceivable(entity: AnyReceivable): void {
+  private checkReceivable(entity: Receivable): void {
     if (receiveBlocked(entity.properties.status)) throw errors.disabled(entity.path, entity.properties.status === 'Disabled' ? 'disabled' : 'receive disabled');
   }
 
@@ -650,14 +645,7 @@ export class Broker implements BrokerApi, ReceiverHost {
           this.core.later(() => holder.lockLost(gone));
         }
       }
-      for (let w = table.takeWaiter(); w !== undefined; w = table.takeWaiter()) {
-        const waiter = w as Waiter;
-        waiter.active = false;
-        this.core.deadlines.cancel(waiter.deadline);
-        this.core.later(() => {
-          if (!waiter.cancelled) waiter.done(gone, undefined);
-        });
-      }
+      for (let w = table.takeWaiter(); w !== undefined; w = table.takeWaiter()) w.fail(gone);
       table.sessions.clear();
     }
     for (const sub of [entity.main, entity.dlq]) {
@@ -830,7 +818,13 @@ export class Broker implements BrokerApi, ReceiverHost {
         active: true,
         cancelled: false,
         deadline: undefined,
-        done,
+        fail: (error) => {
+          waiter.active = false;
+          core.deadlines.cancel(waiter.deadline);
+          core.later(() => {
+            if (!waiter.cancelled) done(error, undefined);
+          });
+        },
         grant: (session) => {
           waiter.active = false;
           core.deadlines.cancel(waiter.deadline);

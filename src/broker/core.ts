@@ -10,7 +10,7 @@ import type { Clock } from './clock.js';
 import type { QueueEntity, TopicEntity } from './entities.js';
 import { LostSessionTokens } from './locks.js';
 import { Deadlines } from './deadlines.js';
-import type { Notifiable, SubQueue } from './store.js';
+import type { Notifiable, SubQueue } from './records.js';
 
 export class Core {
   readonly deadlines = new Deadlines();

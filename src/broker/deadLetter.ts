@@ -4,11 +4,9 @@
  * in the entity's `$DeadLetterQueue`, or in the ForwardDeadLetteredMessagesTo target.
  */
 import type { Core } from './core.js';
-import type { AnyReceivable } from './entities.js';
 import { forward, forwardTarget, MAX_HOPS } from './forwarding.js';
-import type { Msg } from './message.js';
+import type { Msg, Receivable, SubQueue } from './records.js';
 import { placeInDeadLetter } from './placement.js';
-import type { SubQueue } from './store.js';
 
 export const REASON_MAX_DELIVERY = 'MaxDeliveryCountExceeded';
 export const REASON_TTL = 'TTLExpiredException';
@@ -22,7 +20,7 @@ export function deadLetter(core: Core, sub: SubQueue, m: Msg, reason?: string, d
 }
 
 /** Delivers a record not held anywhere to `entity`'s dead-letter destination. */
-export function sendToDeadLetter(core: Core, entity: AnyReceivable, m: Msg, reason?: string, description?: string): void {
+export function sendToDeadLetter(core: Core, entity: Receivable, m: Msg, reason?: string, description?: string): void {
   const stamp: Record<string, unknown> = {};
   if (reason !== undefined) stamp.DeadLetterReason = reason;
   if (description !== undefined) stamp.DeadLetterErrorDescription = description;

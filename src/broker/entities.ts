@@ -3,11 +3,10 @@
  * timestamps, sequence counters and sub-queues. Behaviour lives elsewhere; these hold state.
  */
 import { DuplicateDetector } from './duplicates.js';
-import type { Msg } from './message.js';
+import { type Msg, SubQueue } from './records.js';
 import { deadLetterPath, keyOf, subscriptionPath } from './paths.js';
 import type { Rule } from './rules.js';
 import type { Deadlines } from './deadlines.js';
-import { SubQueue } from './store.js';
 import type {
   EntityTimes,
   QueueProperties,
@@ -40,8 +39,8 @@ export class ReceivableEntity<P extends ReceivableProperties = ReceivablePropert
   ) {
     this.main = new SubQueue(path, false, properties.requiresSession, deadlines);
     this.dlq = new SubQueue(deadLetterPath(path), true, false, deadlines);
-    this.main.owner = this as unknown as AnyReceivable;
-    this.dlq.owner = this as unknown as AnyReceivable;
+    this.main.owner = this;
+    this.dlq.owner = this;
   }
 
   runtime(): RuntimeInfo {

@@ -6,8 +6,8 @@
  */
 import type { Core } from './core.js';
 import { sendToDeadLetter } from './deadLetter.js';
-import type { AnyReceivable, SendableEntity, SubscriptionEntity, TopicEntity } from './entities.js';
-import type { Msg } from './message.js';
+import type { SendableEntity, SubscriptionEntity, TopicEntity } from './entities.js';
+import type { Msg, Receivable } from './records.js';
 import { keyOf } from './paths.js';
 import { placeInMain } from './placement.js';
 
@@ -26,7 +26,7 @@ export function forwardTarget(core: Core, name: string | undefined, m: Msg): Sen
 }
 
 /** A new record for a queue or subscription's main sub-queue, honouring its ForwardTo. */
-export function enqueue(core: Core, entity: AnyReceivable, m: Msg): void {
+export function enqueue(core: Core, entity: Receivable, m: Msg): void {
   const target = m.state === 'active' ? forwardTarget(core, entity.properties.forwardTo, m) : undefined;
   if (target !== undefined && target !== entity) {
     if (m.hops >= MAX_HOPS) {

@@ -5,9 +5,8 @@
  */
 import type { Core } from './core.js';
 import { expire } from './deadLetter.js';
-import type { Msg } from './message.js';
+import type { Msg, SubQueue } from './records.js';
 import { DeadlineKind } from './deadlines.js';
-import type { SubQueue } from './store.js';
 import { MAX_DURATION_MS } from './types.js';
 
 /** Places a new record (state active or scheduled, not locked) into a main sub-queue. */
@@ -39,14 +38,5 @@ export function madeReady(core: Core, sub: SubQueue, m: Msg): void {
   const s = m.session;
   if (s === undefined) core.notifyReceivers(sub);
   else if (s.holder !== undefined) core.notify(s.holder);
-  else serveWaiters(sub);
-}
-
-/** Hands available sessions to waiting accept-next-session calls, first come first served. */
-export function serveWaiters(sub: SubQueue): void {
-  const table = sub.sessions;
-  if (table === undefined) return;
-  while (table.firstAvailable() !== undefined && table.hasWaiters()) {
-    table.takeWaiter()!.grant(table.firstAvailable()!);
-  }
+  else sub.sessions?.serveWaiters();
 }

@@ -7,10 +7,8 @@
 import type { Core } from './core.js';
 import { deadLetter, expire, maxDeliveryDescription, REASON_MAX_DELIVERY } from './deadLetter.js';
 import { errors } from './errors.js';
-import type { Msg } from './message.js';
-import { madeReady, serveWaiters } from './placement.js';
-import type { Session } from './sessions.js';
-import type { SubQueue } from './store.js';
+import type { Msg, Session, SubQueue } from './records.js';
+import { madeReady } from './placement.js';
 import type { PropertiesToModify } from './types.js';
 
 /** Returns a locked message; `announce` false lets a caller return many before waking anyone. */
@@ -66,6 +64,6 @@ export function releaseSession(core: Core, session: Session, lost: boolean): voi
     core.later(() => holder.lockLost(error));
   }
   sub.sessions!.refresh(session);
-  serveWaiters(sub);
+  sub.sessions!.serveWaiters();
   sub.sessions!.dropIfIdle(session);
 }

@@ -6,13 +6,20 @@
  * filter matches only when it evaluates to TRUE.
  */
 import { errors } from './errors.js';
-import type { MessageHeaders } from './message.js';
 
 /** What a filter can read from a message. */
 export interface FilterSubject {
   readonly messageId: string;
   readonly sessionId?: string;
-  readonly headers: MessageHeaders;
+  readonly headers: {
+    readonly correlationId?: string;
+    readonly to?: string;
+    readonly replyTo?: string;
+    readonly subject?: string;
+    readonly replyToSessionId?: string;
+    readonly contentType?: string;
+    readonly partitionKey?: string;
+  };
   readonly properties: Readonly<Record<string, unknown>>;
   readonly size: number;
   readonly seq: number;
