@@ -1,13 +1,16 @@
 /**
  * The entity records of a namespace: queues, topics and subscriptions with their properties,
- * timestamps, sequence counters and sub-queues. Behaviour lives elsewhere; these hold state.
+ * timestamps, sequence counters and sub-queues, and what their status allows. Behaviour lives
+ * elsewhere; these hold state.
  */
-import { DuplicateDetector } from './duplicates.js';
-import { type Msg, SubQueue } from './records.js';
-import { deadLetterPath, keyOf, subscriptionPath } from './paths.js';
-import type { Rule } from './rules.js';
 import type { Deadlines } from './deadlines.js';
+import { DuplicateDetector } from './duplicates.js';
+import { errors } from './errors.js';
+import { deadLetterPath, keyOf, subscriptionPath } from './paths.js';
+import { type Msg, type Receivable, SubQueue } from './records.js';
+import type { Rule } from './rules.js';
 import type {
+  EntityStatus,
   EntityTimes,
   QueueProperties,
   ReceivableProperties,
@@ -119,3 +122,11 @@ export class TopicEntity implements SendTarget {
 
 export type SendableEntity = QueueEntity | TopicEntity;
 export type AnyReceivable = QueueEntity | SubscriptionEntity;
+
+export const sendBlocked = (s: EntityStatus): boolean => s === 'Disabled' || s === 'SendDisabled';
+export const receiveBlocked = (s: EntityStatus): boolean => s === 'Disabled' || s === 'ReceiveDisabled';
+
+export function checkReceivable(entity: Receivable): void {
+  const status = entity.properties.status;
+  if (receiveBlocked(status)) throw errors.disabled(entity.path, status === 'Disabled' ? 'disabled' : 'receive disabled');
+}
