@@ -11,7 +11,7 @@ import { checkOptionalString } from './argumentChecks.js';
 import { type Deadline, DeadlineKind } from './deadlines.js';
 import { errors } from './errors.js';
 import { expireIfDue } from './expiry.js';
-import { isLockTokenString } from './locks.js';
+import { isLockTokenString } from './lockTokens.js';
 import type { Namespace } from './namespace.js';
 import type { Msg, Session, SubQueue } from './records.js';
 import { madeReady, maxDeliveryDescription, moveToDeadLetter, REASON_MAX_DELIVERY } from './routing.js';

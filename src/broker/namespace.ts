@@ -5,7 +5,7 @@
  */
 import { Deadlines } from './deadlines.js';
 import type { Effects } from './effects.js';
-import { LostSessionTokens } from './locks.js';
+import { LostSessionTokens } from './lockTokens.js';
 import { Registry } from './registry.js';
 
 export class Namespace {

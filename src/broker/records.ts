@@ -13,7 +13,7 @@
  */
 import type { Deadline, Deadlines } from './deadlines.js';
 import type { BrokerError } from './errors.js';
-import { LockTable } from './locks.js';
+import { LockTable } from './lockTokens.js';
 import { ReadyQueue } from './readyQueue.js';
 import { SequenceIndex } from './sequenceIndex.js';
 import { type AcceptWaiter, SessionTable } from './sessionTable.js';
