@@ -20,10 +20,51 @@ import type { AcceptWaiter } from './sessionTable.js';
 
 type AcceptDone = (error: BrokerError | undefined, receiver: SessionReceiver | undefined) => void;
 
-interface Waiter extends AcceptWaiter<Session> {
-  deadline: Deadline | undefined;
+/**
+ * An accept-next-session call waiting for a session. A class rather than an object of closures:
+ * one is made per call, and closures would each be another allocation.
+ */
+class NextSessionWaiter implements AcceptWaiter<Session> {
+  active = true;
   /** Cancelled by the caller: `done` must not be called any more. */
-  cancelled: boolean;
+  cancelled = false;
+  deadline: Deadline | undefined = undefined;
+
+  constructor(
+    private readonly ns: Namespace,
+    private readonly host: ReceiverHost,
+    private readonly sub: SubQueue,
+    private readonly path: string,
+    private readonly options: SessionReceiverOptions,
+    private readonly done: AcceptDone,
+  ) {}
+
+  grant(session: Session): void {
+    this.active = false;
+    this.ns.deadlines.cancel(this.deadline);
+    const r = lockSession(this.ns, this.host, this.sub, session, this.path, this.options);
+    this.ns.effects.later(() => {
+      // Cancelled after the session was granted but before hearing of it: give it back.
+      if (this.cancelled) r.close();
+      else this.done(undefined, r);
+    });
+  }
+
+  fail(error: BrokerError): void {
+    this.active = false;
+    this.ns.deadlines.cancel(this.deadline);
+    this.ns.effects.later(() => {
+      if (!this.cancelled) this.done(error, undefined);
+    });
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    if (this.active) {
+      this.active = false;
+      this.ns.deadlines.cancel(this.deadline);
+    }
+  }
 }
 
 /** Locks a named session; SessionCannotBeLocked while another receiver holds it. */
@@ -55,28 +96,7 @@ export function acceptNextSession(
   const { entity, sub } = ns.registry.sessionSubQueue(path);
   checkReceivable(entity);
   const table = sub.sessions!;
-  const waiter: Waiter = {
-    active: true,
-    cancelled: false,
-    deadline: undefined,
-    fail: (error) => {
-      waiter.active = false;
-      ns.deadlines.cancel(waiter.deadline);
-      ns.effects.later(() => {
-        if (!waiter.cancelled) done(error, undefined);
-      });
-    },
-    grant: (session) => {
-      waiter.active = false;
-      ns.deadlines.cancel(waiter.deadline);
-      const r = lockSession(ns, host, sub, session, path, o);
-      ns.effects.later(() => {
-        // Cancelled after the session was granted but before hearing of it: give it back.
-        if (waiter.cancelled) r.close();
-        else done(undefined, r);
-      });
-    },
-  };
+  const waiter = new NextSessionWaiter(ns, host, sub, path, o, done);
   const first = table.firstAvailable();
   if (first !== undefined && !table.hasWaiters()) {
     waiter.grant(first);
@@ -89,17 +109,11 @@ export function acceptNextSession(
     waiter.deadline = ns.deadlines.add(ns.now + Math.min(timeoutMs, Number.MAX_SAFE_INTEGER - ns.now), DeadlineKind.AcceptDeadline, waiter);
     table.waiters.push(waiter);
   }
-  return () => {
-    waiter.cancelled = true;
-    if (waiter.active) {
-      waiter.active = false;
-      ns.deadlines.cancel(waiter.deadline);
-    }
-  };
+  return () => waiter.cancel();
 }
 
 export function onAcceptDeadline(_ns: Namespace, t: Deadline): void {
-  const w = t.target as Waiter;
+  const w = t.target as NextSessionWaiter;
   if (w.active) w.fail(errors.timeout('object session'));
 }
 
