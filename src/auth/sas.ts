@@ -1,6 +1,6 @@
 /**
- * Shared Access Signature tokens (PROTOCOL.md §2.4): validation for CBS put-token (AMQP) and the
- * admin API's `Authorization` header (HTTP), plus a generator for tests.
+ * Shared Access Signature tokens, the credential Service Bus clients present: validated for CBS
+ * put-token (AMQP) and for the admin API's `Authorization` header (HTTP); a generator for tests.
  *
  * Formats seen in the wild, all accepted:
  * - JS AMQP:  `SharedAccessSignature sr=<encodeURIComponent(aud)>&sig=<encodeURIComponent(b64)>&se=<s>&skn=<name>`

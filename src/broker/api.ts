@@ -34,6 +34,13 @@ export interface BrokerOptions {
    * The host arms one real timer for it and calls tick() when it fires.
    */
   onWakeup?: (dueAt: number) => void;
+  /**
+   * Receives whatever an adapter callback (onAvailable, onSessionLockLost, acceptNextSession's
+   * `done`, onWakeup) throws. The broker runs those callbacks itself, after its own work, so it
+   * must not let one adapter's bug escape: rethrown, it would stop the process and every other
+   * receiver with it. Default: console.error.
+   */
+  onError?: (error: unknown) => void;
 }
 
 export interface QueueView {

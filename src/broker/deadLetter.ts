@@ -1,46 +1,24 @@
 /**
- * Dead-lettering and expiry. A dead-lettered message keeps its sequence number and session id,
- * gets DeadLetterReason / DeadLetterErrorDescription as string application properties, and lands
- * in the entity's `$DeadLetterQueue`, or in the ForwardDeadLetteredMessagesTo target.
+ * Dead-lettering a locked message on the client's request, with an optional reason and
+ * description. Where the message then goes (the entity's `$DeadLetterQueue` or its
+ * ForwardDeadLetteredMessagesTo target) is routing.ts, shared with the broker's own reasons
+ * (MaxDeliveryCount, expiry, hop limit, missing session id).
  */
-import type { Core } from './core.js';
-import type { AnyReceivable } from './entities.js';
-import { forward, forwardTarget, MAX_HOPS } from './forwarding.js';
-import type { Msg } from './message.js';
-import { placeInDeadLetter } from './placement.js';
-import type { SubQueue } from './store.js';
+import type { SettleOptions } from './api.js';
+import { checkOptionalString, checkProperties } from './argumentChecks.js';
+import { errors } from './errors.js';
+import { resolveLock } from './messageLock.js';
+import type { Namespace } from './namespace.js';
+import { moveToDeadLetter } from './routing.js';
+import type { DeadLetterOptions } from './types.js';
 
-export const REASON_MAX_DELIVERY = 'MaxDeliveryCountExceeded';
-export const REASON_TTL = 'TTLExpiredException';
-export const DESCRIPTION_TTL = 'The message expired and was dead lettered.';
-export const maxDeliveryDescription = (n: number): string => `Message could not be consumed after ${n} delivery attempts.`;
-
-/** Moves a message held (and unlocked or locked) in a main sub-queue to the dead-letter side. */
-export function deadLetter(core: Core, sub: SubQueue, m: Msg, reason?: string, description?: string): void {
-  sub.remove(m);
-  sendToDeadLetter(core, sub.owner, m.copy(), reason, description);
-}
-
-/** Delivers a record not held anywhere to `entity`'s dead-letter destination. */
-export function sendToDeadLetter(core: Core, entity: AnyReceivable, m: Msg, reason?: string, description?: string): void {
-  const stamp: Record<string, unknown> = {};
-  if (reason !== undefined) stamp.DeadLetterReason = reason;
-  if (description !== undefined) stamp.DeadLetterErrorDescription = description;
-  m.modify(stamp);
-  m.deadLetter = { reason, description };
-  m.lockToken = undefined;
-  m.session = undefined;
-  const target = forwardTarget(core, entity.properties.forwardDeadLetteredMessagesTo, m);
-  if (target !== undefined && target !== entity && m.hops < MAX_HOPS) {
-    m.deadLetter = { reason, description, source: entity.path };
-    forward(core, target, m);
-    return;
-  }
-  placeInDeadLetter(core, entity.dlq, m);
-}
-
-/** TTL ran out: dead-letter when the entity asks for it, else drop. */
-export function expire(core: Core, sub: SubQueue, m: Msg): void {
-  if (sub.owner.properties.deadLetteringOnMessageExpiration) deadLetter(core, sub, m, REASON_TTL, DESCRIPTION_TTL);
-  else sub.remove(m);
+export function deadLetter(ns: Namespace, path: string, lockToken: string, options?: DeadLetterOptions, settle?: SettleOptions): void {
+  if (options !== undefined && (options === null || typeof options !== 'object')) throw errors.argument('Dead-letter options must be an object.');
+  const reason = checkOptionalString(options?.reason, 'reason');
+  const description = checkOptionalString(options?.description, 'description');
+  const props = checkProperties(options?.propertiesToModify);
+  const { sub, m } = resolveLock(ns, path, lockToken, settle);
+  if (sub.deadLetter) throw errors.invalid('A message in a dead-letter queue cannot be dead-lettered again.');
+  m.modify(props);
+  moveToDeadLetter(ns, sub, m, reason, description);
 }

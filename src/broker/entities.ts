@@ -1,14 +1,16 @@
 /**
  * The entity records of a namespace: queues, topics and subscriptions with their properties,
- * timestamps, sequence counters and sub-queues. Behaviour lives elsewhere; these hold state.
+ * timestamps, sequence counters and sub-queues, and what their status allows. Behaviour lives
+ * elsewhere; these hold state.
  */
+import type { Deadlines } from './deadlines.js';
 import { DuplicateDetector } from './duplicates.js';
-import type { Msg } from './message.js';
+import { errors } from './errors.js';
 import { deadLetterPath, keyOf, subscriptionPath } from './paths.js';
+import { type Msg, type Receivable, SubQueue } from './records.js';
 import type { Rule } from './rules.js';
-import type { Scheduler } from './scheduler.js';
-import { SubQueue } from './store.js';
 import type {
+  EntityStatus,
   EntityTimes,
   QueueProperties,
   ReceivableProperties,
@@ -36,12 +38,12 @@ export class ReceivableEntity<P extends ReceivableProperties = ReceivablePropert
     readonly path: string,
     public properties: P,
     readonly times: EntityTimes,
-    scheduler: Scheduler,
+    deadlines: Deadlines,
   ) {
-    this.main = new SubQueue(path, false, properties.requiresSession, scheduler);
-    this.dlq = new SubQueue(deadLetterPath(path), true, false, scheduler);
-    this.main.owner = this as unknown as AnyReceivable;
-    this.dlq.owner = this as unknown as AnyReceivable;
+    this.main = new SubQueue(path, false, properties.requiresSession, deadlines);
+    this.dlq = new SubQueue(deadLetterPath(path), true, false, deadlines);
+    this.main.owner = this;
+    this.dlq.owner = this;
   }
 
   runtime(): RuntimeInfo {
@@ -69,9 +71,9 @@ export class QueueEntity extends ReceivableEntity<QueueProperties> implements Se
     readonly name: string,
     properties: QueueProperties,
     times: EntityTimes,
-    scheduler: Scheduler,
+    deadlines: Deadlines,
   ) {
-    super(name, properties, times, scheduler);
+    super(name, properties, times, deadlines);
   }
 }
 
@@ -85,9 +87,9 @@ export class SubscriptionEntity extends ReceivableEntity<SubscriptionProperties>
     readonly name: string,
     properties: SubscriptionProperties,
     times: EntityTimes,
-    scheduler: Scheduler,
+    deadlines: Deadlines,
   ) {
-    super(subscriptionPath(topic.name, name), properties, times, scheduler);
+    super(subscriptionPath(topic.name, name), properties, times, deadlines);
   }
 }
 
@@ -120,3 +122,11 @@ export class TopicEntity implements SendTarget {
 
 export type SendableEntity = QueueEntity | TopicEntity;
 export type AnyReceivable = QueueEntity | SubscriptionEntity;
+
+export const sendBlocked = (s: EntityStatus): boolean => s === 'Disabled' || s === 'SendDisabled';
+export const receiveBlocked = (s: EntityStatus): boolean => s === 'Disabled' || s === 'ReceiveDisabled';
+
+export function checkReceivable(entity: Receivable): void {
+  const status = entity.properties.status;
+  if (receiveBlocked(status)) throw errors.disabled(entity.path, status === 'Disabled' ? 'disabled' : 'receive disabled');
+}

@@ -1,4 +1,4 @@
-/** A binary min-heap ordered by `less`. Used for the timer wheel and for returned messages. */
+/** A binary min-heap ordered by `less`. Used for the deadlines and for returned messages. */
 export class MinHeap<T> {
   private items: T[] = [];
 

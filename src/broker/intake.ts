@@ -5,7 +5,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { errors } from './errors.js';
-import { Msg, NO_HEADERS, NO_PROPERTIES, type MessageHeaders } from './message.js';
+import { Msg, NO_HEADERS, NO_PROPERTIES, type MessageHeaders } from './records.js';
 import { MAX_DURATION_MS, type MessageInput } from './types.js';
 
 /**

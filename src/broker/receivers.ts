@@ -5,8 +5,7 @@
  */
 import type { Receiver, ReceiverOptions, SessionReceiver, SessionReceiverOptions } from './api.js';
 import type { BrokerError } from './errors.js';
-import type { Session } from './sessions.js';
-import type { SubQueue } from './store.js';
+import type { Session, SubQueue } from './records.js';
 import type { ReceiveMode, StoredMessage } from './types.js';
 
 /** What a receiver asks of the broker; implemented by Broker so every call runs as one operation. */

@@ -6,13 +6,21 @@
  * filter matches only when it evaluates to TRUE.
  */
 import { errors } from './errors.js';
-import type { MessageHeaders } from './message.js';
+import { KEYWORDS, type Token, tokenize } from './sqlLexer.js';
 
 /** What a filter can read from a message. */
 export interface FilterSubject {
   readonly messageId: string;
   readonly sessionId?: string;
-  readonly headers: MessageHeaders;
+  readonly headers: {
+    readonly correlationId?: string;
+    readonly to?: string;
+    readonly replyTo?: string;
+    readonly subject?: string;
+    readonly replyToSessionId?: string;
+    readonly contentType?: string;
+    readonly partitionKey?: string;
+  };
   readonly properties: Readonly<Record<string, unknown>>;
   readonly size: number;
   readonly seq: number;
@@ -20,14 +28,6 @@ export interface FilterSubject {
 
 type Value = number | string | boolean | null;
 type Node = (m: FilterSubject) => Value;
-
-type Token =
-  | { t: 'num'; v: number }
-  | { t: 'str'; v: string }
-  | { t: 'id'; v: string; quoted: boolean }
-  | { t: 'param'; v: string }
-  | { t: 'op'; v: string }
-  | { t: 'end' };
 
 const SYSTEM: Record<string, (m: FilterSubject) => Value> = {
   messageid: (m) => m.messageId,
@@ -43,67 +43,6 @@ const SYSTEM: Record<string, (m: FilterSubject) => Value> = {
   size: (m) => m.size,
   sequencenumber: (m) => m.seq,
 };
-
-const KEYWORDS = new Set(['and', 'or', 'not', 'is', 'null', 'in', 'like', 'escape', 'true', 'false', 'exists']);
-
-function tokenize(src: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i]!;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
-      const m = /^[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?|^[0-9]+\.?/.exec(src.slice(i))!;
-      out.push({ t: 'num', v: Number(m[0]) });
-      i += m[0].length;
-    } else if (c === "'") {
-      let v = '';
-      i++;
-      for (;;) {
-        if (i >= src.length) throw errors.argument(`Unterminated string in SQL expression '${src}'.`);
-        if (src[i] === "'") {
-          if (src[i + 1] === "'") {
-            v += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        v += src[i++];
-      }
-      out.push({ t: 'str', v });
-    } else if (c === '[') {
-      const end = src.indexOf(']', i);
-      if (end < 0) throw errors.argument(`Unterminated [name] in SQL expression '${src}'.`);
-      out.push({ t: 'id', v: src.slice(i + 1, end), quoted: true });
-      i = end + 1;
-    } else if (c === '@') {
-      const m = /^@[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
-      if (!m) throw errors.argument(`Invalid parameter in SQL expression '${src}'.`);
-      out.push({ t: 'param', v: m[0] });
-      i += m[0].length;
-    } else if (/[A-Za-z_$]/.test(c)) {
-      const m = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$\-]*)?/.exec(src.slice(i))!;
-      out.push({ t: 'id', v: m[0], quoted: false });
-      i += m[0].length;
-    } else {
-      const two = src.slice(i, i + 2);
-      if (two === '<>' || two === '!=' || two === '<=' || two === '>=') {
-        out.push({ t: 'op', v: two });
-        i += 2;
-      } else if ('=<>()+-*/%,'.includes(c)) {
-        out.push({ t: 'op', v: c });
-        i++;
-      } else {
-        throw errors.argument(`Unexpected character '${c}' in SQL expression '${src}'.`);
-      }
-    }
-  }
-  out.push({ t: 'end' });
-  return out;
-}
 
 class Parser {
   private pos = 0;

@@ -124,7 +124,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const auth = authConfig(keyName, key, config);
 
   const timer = new BrokerTimer(systemClock, { logger: logger.child({ component: 'timer' }) });
-  const broker = createBroker({ clock: systemClock, onWakeup: timer.onWakeup });
+  const brokerLog = logger.child({ component: 'broker' });
+  const broker = createBroker({
+    clock: systemClock,
+    onWakeup: timer.onWakeup,
+    onError: (err) => brokerLog.error({ err }, 'an adapter callback threw; the broker carried on'),
+  });
   timer.start(broker);
 
   let amqp: AmqpListeners | undefined;

@@ -1,49 +1,50 @@
 /**
  * The broker's only notion of "later": one min-heap of due instants for every kind of deadline
- * (message lock, session lock, TTL, scheduled enqueue, accept-next-session). The host arms a
- * single real timer for nextDueAt(); nothing here ever reads the wall clock.
+ * (message lock, session lock, TTL, scheduled enqueue, accept-next-session). Nothing here reads
+ * the wall clock or arms a timer: the host's one real timer (BrokerTimer in src/server) is armed
+ * for nextDueAt() and calls tick(), which runs whatever is due.
  *
  * Cancelling is lazy (a flag) because removing from the middle of a heap is O(n); the heap is
  * rebuilt once cancelled entries outnumber live ones, which keeps memory bounded when, as in
- * steady peek-lock traffic, almost every lock timer is cancelled by a completion.
+ * steady peek-lock traffic, almost every lock deadline is cancelled by a completion.
  */
 import { MinHeap } from './heap.js';
 
-export const TimerKind = {
+export const DeadlineKind = {
   MessageLock: 1,
   SessionLock: 2,
   Expiry: 3,
   ScheduledEnqueue: 4,
   AcceptDeadline: 5,
 } as const;
-export type TimerKind = (typeof TimerKind)[keyof typeof TimerKind];
+export type DeadlineKind = (typeof DeadlineKind)[keyof typeof DeadlineKind];
 
-export class Timer<T = unknown> {
+export class Deadline<T = unknown> {
   cancelled = false;
   constructor(
     readonly at: number,
     readonly id: number,
-    readonly kind: TimerKind,
+    readonly kind: DeadlineKind,
     readonly target: T,
   ) {}
 }
 
-const earlier = (a: Timer, b: Timer): boolean => a.at < b.at || (a.at === b.at && a.id < b.id);
+const earlier = (a: Deadline, b: Deadline): boolean => a.at < b.at || (a.at === b.at && a.id < b.id);
 
-export class Scheduler {
-  private readonly heap = new MinHeap<Timer>(earlier);
+export class Deadlines {
+  private readonly heap = new MinHeap<Deadline>(earlier);
   private nextId = 0;
   private cancelledCount = 0;
 
-  add<T>(at: number, kind: TimerKind, target: T): Timer<T> {
-    const timer = new Timer(at, this.nextId++, kind, target);
-    this.heap.push(timer);
-    return timer;
+  add<T>(at: number, kind: DeadlineKind, target: T): Deadline<T> {
+    const deadline = new Deadline(at, this.nextId++, kind, target);
+    this.heap.push(deadline);
+    return deadline;
   }
 
-  cancel(timer: Timer | undefined): void {
-    if (timer === undefined || timer.cancelled) return;
-    timer.cancelled = true;
+  cancel(deadline: Deadline | undefined): void {
+    if (deadline === undefined || deadline.cancelled) return;
+    deadline.cancelled = true;
     this.cancelledCount++;
     if (this.cancelledCount > 64 && this.cancelledCount * 2 > this.heap.size) {
       this.heap.filter((t) => !t.cancelled);
@@ -56,13 +57,13 @@ export class Scheduler {
     return this.heap.peek()?.at;
   }
 
-  /** Removes and returns the earliest live timer due at or before `now`. */
-  popDue(now: number): Timer | undefined {
+  /** Removes and returns the earliest live deadline due at or before `now`. */
+  popDue(now: number): Deadline | undefined {
     this.dropCancelledTop();
     const top = this.heap.peek();
     if (top === undefined || top.at > now) return undefined;
     this.heap.pop();
-    // A fired timer counts as cancelled so a later cancel() of it is a no-op.
+    // A deadline that fired counts as cancelled so a later cancel() of it is a no-op.
     top.cancelled = true;
     return top;
   }
