@@ -256,12 +256,23 @@ class HeadWriter {
   }
 }
 
+/**
+ * A copy of exactly `b` for what a stored message keeps: rhea's Writer hands out a view of its
+ * 1 KB working buffer, and Buffer.from would take a slot in Node's shared 8 KB pool; either keeps
+ * far more memory alive than the section it holds, for as long as the message is stored.
+ */
+function kept(b: Buffer): Buffer {
+  const out = Buffer.allocUnsafeSlow(b.length);
+  b.copy(out);
+  return out;
+}
+
 /** Client annotation items (typed), encoded once per message and reused for every delivery. */
 function clientAnnotationBytes(p: AmqpPayload): Buffer {
   if (p.annotationBytes === undefined) {
     const w = new types.Writer();
     for (const item of p.annotations) w.write(item);
-    p.annotationBytes = w.toBuffer() as Buffer;
+    p.annotationBytes = kept(w.toBuffer() as Buffer);
   }
   return p.annotationBytes;
 }
@@ -346,7 +357,7 @@ function propertiesWithMessageId(p: AmqpPayload, messageId: string): Buffer {
   for (let i = 0; i < fields.length; i++) if (fields[i] === undefined) fields[i] = null;
   const w = new types.Writer();
   w.write(types.described(types.wrap_ulong(SECTION.properties), types.wrap_list(fields)));
-  const bytes = w.toBuffer() as Buffer;
+  const bytes = kept(w.toBuffer() as Buffer);
   p.stampedProperties = { messageId, bytes };
   return bytes;
 }
