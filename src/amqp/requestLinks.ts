@@ -7,7 +7,7 @@ import type { BrokerApi } from '../broker/api.js';
 import type { AuthConfig } from '../auth/types.js';
 import { cbsResponse, handlePutToken } from './cbs.js';
 import type { ConnectionContext } from './connectionContext.js';
-import { checkEncoding, outcomes, type IncomingDelivery, type IncomingLink } from './engine/index.js';
+import { Decoder, Described, EncodingError, outcomes, type IncomingDelivery, type IncomingLink } from './engine/index.js';
 import { handleManagementRequest } from './management.js';
 import { findReplyLink } from './replies.js';
 import { messageCodec, types } from './rhea.js';
@@ -22,10 +22,28 @@ interface RequestContext {
   log: Logger;
 }
 
-/** Decodes a request after checking its encoding's bounds (rhea trusts the counts it reads). */
+/**
+ * Checks that a request is a sequence of message sections (AMQP 1.0 section 3.2, descriptors 0x70
+ * header to 0x78 footer) before rhea reads it. The bounded decoder enforces every count (rhea
+ * trusts the counts it reads); the descriptors matter because rhea console.warn()s each section it
+ * does not recognise, which would let a client print what it liked to the emulator's stderr.
+ * Symbolic section descriptors are legal AMQP, but no SDK sends them and rhea knows them under
+ * names of its own, so they are refused too.
+ */
+function checkSections(payload: Buffer): void {
+  const d = new Decoder(payload);
+  while (d.remaining() > 0) {
+    const section = d.read();
+    if (!(section instanceof Described) || typeof section.descriptor !== 'number' || section.descriptor < 0x70 || section.descriptor > 0x78) {
+      throw new EncodingError('a request may hold only message sections (descriptors 0x70 to 0x78)');
+    }
+  }
+}
+
+/** Decodes a request after checking its sections and their encoding. */
 function decodeRequest(ctx: RequestContext, d: IncomingDelivery): Record<string, any> | undefined {
   try {
-    checkEncoding(d.payload);
+    checkSections(d.payload);
     return messageCodec.decode(d.payload) as Record<string, any>;
   } catch (e) {
     const description = `malformed request: ${(e as Error).message}`;
