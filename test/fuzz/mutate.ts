@@ -141,7 +141,7 @@ const mutators: Record<string, Mutator> = {
   },
 
   truncate(frame, { rng }) {
-    const cut = Buffer.from(frame.subarray(0, rng.int(frame.length)));
+    const cut = Buffer.from(frame.subarray(0, 1 + rng.int(frame.length - 1)));
     // Half keep the old size (the stream desynchronises), half say the truth (the body ends early).
     return [rng.chance(0.5) || cut.length < 8 ? cut : honest(cut)];
   },
@@ -182,7 +182,7 @@ const mutators: Record<string, Mutator> = {
   },
 
   garbage(frame, { rng }) {
-    const n = rng.int(rng.chance(0.9) ? 64 : 4096);
+    const n = 1 + rng.int(rng.chance(0.9) ? 64 : 4096);
     if (rng.chance(0.5)) return [rng.bytes(n)];
     // A well-framed body of random bytes, or a performative header followed by random bytes.
     const body = rng.chance(0.5) ? rng.bytes(n) : Buffer.concat([Buffer.from([0x00, 0x53, rng.pick(DESCRIPTOR_CODES), rng.pick([0xc0, 0xd0, 0x45])]), rng.bytes(n)]);
@@ -192,13 +192,12 @@ const mutators: Record<string, Mutator> = {
   },
 };
 
-/** reorder works on two frames, so it lives in mutateConnection. */
-export const MUTATOR_NAMES = [...Object.keys(mutators), 'reorder', 'protocolHeader'];
-
 export interface Planned {
   bytes: Buffer;
   /** The mutator that made these bytes, or undefined for a frame sent as captured. */
   mutator?: string;
+  /** A protocol header rather than a frame: counted apart from the frames. */
+  header?: boolean;
 }
 
 function mutateHeader(header: Buffer, rng: Rng): Buffer {
@@ -222,12 +221,13 @@ export function mutateConnection(rng: Rng, conn: CapturedConnection, pool: Buffe
   for (let i = 0; i < units.length; i++) {
     const u = units[i]!;
     const hit = single >= 0 ? i === single : rng.chance(p);
+    const header = u.kind === 'header';
     if (!hit) {
-      plan.push({ bytes: u.bytes });
+      plan.push(header ? { bytes: u.bytes, header } : { bytes: u.bytes });
       continue;
     }
-    if (u.kind === 'header') {
-      plan.push({ bytes: mutateHeader(u.bytes, rng), mutator: 'protocolHeader' });
+    if (header) {
+      plan.push({ bytes: mutateHeader(u.bytes, rng), mutator: 'protocolHeader', header });
       continue;
     }
     if (rng.chance(0.05) && i + 1 < units.length) {

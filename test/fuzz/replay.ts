@@ -19,6 +19,8 @@ export interface ReplayResult {
   framesSent: number;
   /** Mutated frames written while the server still had the connection open. */
   mutatedSent: number;
+  /** Mutated protocol headers, likewise (not frames, so not in mutatedSent). */
+  headersMutated: number;
   byMutator: Map<string, number>;
   /** Conditions of the close, end and detach frames the server sent. */
   conditions: Map<string, number>;
@@ -84,7 +86,7 @@ class ServerReader {
 }
 
 export async function replay(port: number, plan: Planned[], rng: Rng, lingerMs: number): Promise<ReplayResult> {
-  const result: ReplayResult = { framesSent: 0, mutatedSent: 0, byMutator: new Map(), conditions: new Map(), internalErrors: [], serverClosed: false };
+  const result: ReplayResult = { framesSent: 0, mutatedSent: 0, headersMutated: 0, byMutator: new Map(), conditions: new Map(), internalErrors: [], serverClosed: false };
   const reader = new ServerReader(result);
   const socket = net.connect({ host: '127.0.0.1', port });
   socket.setNoDelay(true);
@@ -94,17 +96,18 @@ export async function replay(port: number, plan: Planned[], rng: Rng, lingerMs: 
   socket.on('data', (d: Buffer) => reader.push(d));
   socket.on('end', () => (ended = true));
   socket.on('close', () => (closed = true));
-  socket.on('error', (e: Error) => (result.connectError ??= e.message));
+  // Once connected, a reset or a broken pipe is only the server dropping a connection it gave up on.
+  socket.on('error', () => {});
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('error', reject);
     });
-  } catch {
+  } catch (e) {
+    result.connectError = (e as Error).message;
     socket.destroy();
     return result;
   }
-  result.connectError = undefined;
   const done = () => ended || closed || reader.closeSeen;
 
   for (let i = 0; i < plan.length && !done(); ) {
@@ -121,9 +124,10 @@ export async function replay(port: number, plan: Planned[], rng: Rng, lingerMs: 
       socket.write(bytes.subarray(cut));
     } else socket.write(bytes);
     for (const g of group) {
-      result.framesSent++;
+      if (!g.header) result.framesSent++;
       if (g.mutator === undefined) continue;
-      result.mutatedSent++;
+      if (g.header) result.headersMutated++;
+      else result.mutatedSent++;
       result.byMutator.set(g.mutator, (result.byMutator.get(g.mutator) ?? 0) + 1);
     }
     await tick();

@@ -33,8 +33,10 @@ export interface RunReport {
   seed: number;
   concurrency: number;
   connections: number;
+  /** Frames written (protocol headers not counted). */
   framesSent: number;
   mutatedFrames: number;
+  headersMutated: number;
   byMutator: Record<string, number>;
   conditions: Record<string, number>;
   internalErrors: { count: number; samples: string[]; connections: number[] };
@@ -67,7 +69,7 @@ export async function runFuzz(o: RunOptions): Promise<RunReport> {
   const janitor = startJanitor(o.port);
   const healthy = await startHealthy(o.port);
   const report: RunReport = {
-    seed: o.seed, concurrency: o.concurrency, connections: 0, framesSent: 0, mutatedFrames: 0, byMutator: {}, conditions: {},
+    seed: o.seed, concurrency: o.concurrency, connections: 0, framesSent: 0, mutatedFrames: 0, headersMutated: 0, byMutator: {}, conditions: {},
     internalErrors: { count: 0, samples: [], connections: [] }, connectErrors: 0, serverClosed: 0, lingered: 0,
     rssBefore: o.rss(), rssAfter: 0, rssMax: 0, healthy: { ...healthy.report, p50: NaN, p99: NaN, max: NaN },
     janitor: { drained: 0, errors: [] }, durationMs: 0, crashed: false,
@@ -93,6 +95,7 @@ export async function runFuzz(o: RunOptions): Promise<RunReport> {
       }
       report.framesSent += r.framesSent;
       report.mutatedFrames += r.mutatedSent;
+      report.headersMutated += r.headersMutated;
       for (const [k, v] of r.byMutator) add(report.byMutator, k, v);
       for (const [k, v] of r.conditions) add(report.conditions, k, v);
       if (r.serverClosed) report.serverClosed++;
