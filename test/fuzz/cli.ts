@@ -22,7 +22,7 @@ import { summary } from './report.js';
 import { runFuzz, verdict } from './run.js';
 
 function args(argv: string[]) {
-  const o = { frames: 100_000, seed: Date.now() % 2 ** 31, concurrency: 12, linger: 150, corpus: '', saveCorpus: '', inProcess: false };
+  const o = { frames: 100_000, seed: Date.now() % 2 ** 31, concurrency: 12, linger: 150, corpus: '', saveCorpus: '', inProcess: false, only: undefined as number[] | undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -37,6 +37,7 @@ function args(argv: string[]) {
     else if (a === '--corpus') o.corpus = value();
     else if (a === '--save-corpus') o.saveCorpus = value();
     else if (a === '--in-process') o.inProcess = true;
+    else if (a === '--only') o.only = value().split(',').map(Number);
     else throw new Error(`unknown argument ${a}`);
   }
   for (const k of ['frames', 'seed', 'concurrency', 'linger'] as const) if (!Number.isInteger(o[k]) || o[k] < 0) throw new Error(`--${k} must be a whole number`);
@@ -118,16 +119,16 @@ async function main() {
     log(`seed ${o.seed}, concurrency ${o.concurrency}, target ${o.frames} mutated frames`);
     const report = await runFuzz({
       port: target.amqpPort, corpus, frames: o.frames, seed: o.seed, concurrency: o.concurrency, lingerMs: o.linger,
-      rss: target.rss, alive: target.alive, progress: log,
+      rss: target.rss, alive: target.alive, progress: log, only: o.only,
     });
-    problems.push(...verdict(report, o.frames));
+    problems.push(...verdict(report, o.only ? 0 : o.frames));
     if (target.alive()) {
       const health = await fetch(`http://127.0.0.1:${target.httpPort}/health`).then((r) => r.status, (e: Error) => e.message);
       if (health !== 200) problems.push(`/health answered ${health}`);
       await freshRoundTrip(target.amqpPort).catch((e: Error) => problems.push(e.message));
     }
     const errors = target.errorLogs();
-    if (errors.length > 0) problems.push(`${errors.length} error-level log lines, first: ${errors[0]!.slice(0, 600)}`);
+    if (errors.length > 0) problems.push(`${errors.length} error-level log lines:\n${errors.slice(0, 10).map((e) => `    ${e.slice(0, 1500)}`).join('\n')}`);
     const stopped = await target.stop();
     if (stopped) problems.push(stopped);
     process.stdout.write(`${summary(report, problems)}\n`);

@@ -24,6 +24,8 @@ export interface RunOptions {
   lingerMs?: number;
   /** The emulator's resident set size in bytes. */
   rss: () => number;
+  /** Replays just these connection indices (to reproduce a failure the report named). */
+  only?: number[];
   /** False once the emulator process has died (child mode). */
   alive?: () => boolean;
   progress?: (line: string) => void;
@@ -83,8 +85,8 @@ export async function runFuzz(o: RunOptions): Promise<RunReport> {
   let next = 0;
 
   const worker = async () => {
-    while (report.mutatedFrames < o.frames && alive()) {
-      const index = next++;
+    while (alive() && (o.only ? next < o.only.length : report.mutatedFrames < o.frames)) {
+      const index = o.only ? o.only[next++]! : next++;
       const rng = new Rng(connectionSeed(o.seed, index));
       const conn = o.corpus[rng.int(o.corpus.length)]!;
       const r = await replay(o.port, mutateConnection(rng, conn, pool), rng, lingerMs);
