@@ -53,13 +53,28 @@ function decodeRequest(ctx: RequestContext, d: IncomingDelivery): Record<string,
   }
 }
 
+/**
+ * A request's message-id as the response's correlation-id, in a form rhea can write: text, a ulong,
+ * a uuid, or binary. rhea throws on any other type (a boolean, a negative long), and the request is
+ * the client's: an id that does not fit is left out rather than allowed to end the connection.
+ */
+function correlationId(id: unknown): unknown {
+  if (typeof id === 'string') return id;
+  if (typeof id === 'number' && Number.isInteger(id) && id >= 0 && id < 2 ** 64) return id;
+  if (Buffer.isBuffer(id)) return id.length === 16 ? id : types.wrap_binary(id);
+  return undefined;
+}
+
 function reply(ctx: RequestContext, request: Record<string, any>, nodePath: string, response: Record<string, unknown>): void {
-  const target = findReplyLink(ctx.conn.replyLinks, ctx.link, request.reply_to, nodePath);
+  // reply-to is an address: only text can be echoed as the response's `to`.
+  const replyTo = typeof request.reply_to === 'string' ? request.reply_to : undefined;
+  const target = findReplyLink(ctx.conn.replyLinks, ctx.link, replyTo, nodePath);
   if (!target) {
-    ctx.log.debug({ replyTo: request.reply_to, node: nodePath }, 'no link to reply on; response dropped');
+    ctx.log.debug({ replyTo, node: nodePath }, 'no link to reply on; response dropped');
     return;
   }
-  if (request.reply_to !== undefined) response.to = request.reply_to;
+  if (replyTo !== undefined) response.to = replyTo;
+  response.correlation_id = correlationId(request.message_id);
   target.send(response);
 }
 
@@ -69,7 +84,7 @@ export function serveCbs(ctx: RequestContext, auth: AuthConfig, now: () => numbe
     if (!request) return;
     const result = handlePutToken(ctx.conn, auth, now(), request);
     ctx.link.settle(d, outcomes.ACCEPTED);
-    reply(ctx, request, '$cbs', cbsResponse(result, request.message_id));
+    reply(ctx, request, '$cbs', cbsResponse(result));
   };
 }
 
@@ -86,6 +101,6 @@ export function serveManagement(ctx: RequestContext, broker: BrokerApi, path: st
       statusDescription: res.description,
     };
     if (res.condition) application_properties.errorCondition = types.wrap_symbol(res.condition);
-    reply(ctx, request, nodePath, { correlation_id: request.message_id, application_properties, body: res.body ?? null });
+    reply(ctx, request, nodePath, { application_properties, body: res.body ?? null });
   };
 }

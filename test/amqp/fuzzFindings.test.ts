@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type Emulator } from '../sdk/harness.js';
-import { Raw } from './engineClient.js';
+import { Raw, encodeMessage } from './engineClient.js';
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -56,5 +56,26 @@ describe('the engine reads compound values where it expects text', () => {
     const close = raw.frames('close')[0];
     expect(close).toBeDefined();
     expect(close!.performative.error ?? null).toBeNull();
+  });
+});
+
+describe('request fields echoed into the response', () => {
+  // rhea writes reply-to back as `to` and message-id as correlation-id, and throws on a type they
+  // cannot have: the throw closed the whole connection with amqp:internal-error.
+  const str = (s: string) => Buffer.concat([Buffer.from([0xa1, s.length]), Buffer.from(s)]);
+  it.each([
+    ['a reply-to that is a number', [str('id-1'), NULL, NULL, NULL, hex('52 a1')]],
+    ['a message-id that is a boolean', [hex('41'), NULL, NULL, NULL, str('cbs-reply')]],
+    ['a message-id that is a negative long', [hex('81 ff ff ff ff ff ff ff fe'), NULL, NULL, NULL, str('cbs-reply')]],
+  ])('a $cbs request with %s is answered and the connection stays open', async (_name, fields) => {
+    const raw = await Raw.authorized(emulator.amqpPort);
+    const before = (await raw.on('cbs-in', 'transfer')).length;
+    const properties = list8(0x73, fields as Buffer[]);
+    // Delivery id 1: the put-token of Raw.authorized was 0 on this session.
+    raw.transfer(100, 1, Buffer.concat([properties, encodeMessage({ application_properties: { operation: 'put-token', type: 'x', name: 'y' }, body: 'not a token' })]));
+    const h = await raw.handleOf('cbs-in');
+    await raw.c.waitFor(() => (raw.frames('transfer').filter((f) => f.performative.handle === h).length > before ? true : undefined));
+    expect(raw.frames('close')).toHaveLength(0);
+    raw.close();
   });
 });
