@@ -5,7 +5,7 @@
  * each of them within 300,000 connections.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEmulator, type Emulator } from '../sdk/harness.js';
+import { startTestEmulator, uniqueName, type Emulator } from '../sdk/harness.js';
 import { Raw, encodeMessage } from './engineClient.js';
 
 let emulator: Emulator;
@@ -76,6 +76,37 @@ describe('request fields echoed into the response', () => {
     const h = await raw.handleOf('cbs-in');
     await raw.c.waitFor(() => (raw.frames('transfer').filter((f) => f.performative.handle === h).length > before ? true : undefined));
     expect(raw.frames('close')).toHaveLength(0);
+    raw.close();
+  });
+});
+
+describe('message sections of the wrong shape', () => {
+  // A data section's descriptor mutated into message-annotations: its binary bytes were kept as
+  // annotation items, which rhea cannot write back. Every delivery of the stored message failed
+  // and detached the receiver with amqp:internal-error, so the message blocked its queue for every
+  // consumer until its TTL ran out.
+  it.each([
+    ['message-annotations that are binary', hex('00 53 72 a0 03 7b 22 6e')],
+    ['message-annotations that are a list', hex('00 53 72 c0 05 02 50 7b 50 22')],
+    ['application-properties that are an array', hex('00 53 74 e0 04 02 50 01 02')],
+    ['properties that are a map', hex('00 53 73 c1 01 00')],
+    ['a header that is null', hex('00 53 70 40')],
+  ])('a message with %s is rejected, and the queue keeps delivering', async (_name, section) => {
+    const queue = uniqueName('shape');
+    emulator.broker.createQueue(queue);
+    const raw = await Raw.authorized(emulator.amqpPort);
+    raw.attach(0, 's', 'sender', { target: { address: queue } });
+    await raw.credited('s');
+    raw.transfer(0, 1, Buffer.concat([section, hex('00 53 75 a0 01 78')]));
+    const d = await raw.c.waitFor(() => raw.frames('disposition').find((f) => f.performative.first === 1));
+    expect(JSON.stringify(d.performative.state)).toContain('amqp:decode-error');
+    raw.transfer(0, 2, encodeMessage({ body: 'fine' }));
+    raw.attach(1, 'r', 'receiver', { source: { address: queue }, target: { address: 'me' } });
+    raw.flow(1, 0, 5);
+    const h = await raw.handleOf('r');
+    await raw.c.waitFor(() => raw.frames('transfer').find((f) => f.performative.handle === h));
+    expect(raw.frames('detach')).toHaveLength(0);
+    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(1);
     raw.close();
   });
 });
