@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, uniqueName, type Emulator } from '../sdk/harness.js';
 import { Raw, encodeMessage } from './engineClient.js';
+import { types } from './rawClient.js';
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -107,6 +108,61 @@ describe('message sections of the wrong shape', () => {
     await raw.c.waitFor(() => raw.frames('transfer').find((f) => f.performative.handle === h));
     expect(raw.frames('detach')).toHaveLength(0);
     expect(emulator.broker.runtime(queue).activeMessageCount).toBe(1);
+    raw.close();
+  });
+});
+
+describe('settlements that would store what cannot be written back', () => {
+  // Not hit by the long run itself: found reading the code paths its findings pointed at. Each
+  // used to end in amqp:internal-error, and the properties case in a message no one could receive.
+  const sym = (t: string) => Buffer.concat([Buffer.from([0xa3, t.length]), Buffer.from(t, 'latin1')]);
+  const map8 = (items: Buffer[]) => {
+    const body = Buffer.concat(items);
+    return Buffer.concat([Buffer.from([0xc1, body.length + 1, items.length]), body]);
+  };
+
+  async function lockedMessage() {
+    const queue = uniqueName('settle');
+    emulator.broker.createQueue(queue);
+    const raw = await Raw.authorized(emulator.amqpPort);
+    raw.attach(0, 's', 'sender', { target: { address: queue } });
+    await raw.credited('s');
+    raw.transfer(0, 1, encodeMessage({ body: 'settle me' }));
+    raw.attach(1, 'r', 'receiver', { source: { address: queue }, target: { address: 'me' } });
+    raw.flow(1, 0, 1);
+    const h = await raw.handleOf('r');
+    const t = await raw.c.waitFor(() => raw.frames('transfer').find((f) => f.performative.handle === h));
+    return { raw, id: t.performative.delivery_id as number };
+  }
+
+  /** Settles our received delivery with `state` and returns the server's answering disposition. */
+  async function settle(raw: Raw, id: number, state: Buffer) {
+    const before = raw.frames('disposition').length;
+    raw.c.write(amqpFrame(list8(0x15, [hex('41'), Buffer.from([0x52, id]), NULL, hex('42'), state])));
+    return raw.c.waitFor(() => raw.frames('disposition').slice(before).find((f) => f.performative.role === false && f.performative.first === id));
+  }
+
+  it.each([
+    ['a DeadLetterReason that is a map', list8(0x25, [list8(0x1d, [sym('com.microsoft:dead-letter'), NULL, map8([sym('DeadLetterReason'), EMPTY_MAP])])])],
+    ['a property to modify that is a map', list8(0x27, [hex('41'), hex('42'), map8([sym('x'), EMPTY_MAP])])],
+    ['a property to modify that rhea cannot write (ulong 2^64-1)', list8(0x27, [hex('41'), hex('42'), map8([sym('x'), hex('80 ff ff ff ff ff ff ff ff')])])],
+  ])('a settlement with %s is refused as an argument error', async (_name, state) => {
+    const { raw, id } = await lockedMessage();
+    const answer = await settle(raw, id, state);
+    const text = JSON.stringify(answer.performative.state);
+    expect(text).toContain('com.microsoft:argument-error');
+    expect(text).not.toContain('amqp:internal-error');
+    raw.close();
+  });
+
+  it('a session filter that is a map refuses the link as an argument error', async () => {
+    const queue = uniqueName('sessions');
+    emulator.broker.createQueue(queue, { requiresSession: true });
+    const raw = await Raw.authorized(emulator.amqpPort);
+    raw.attach(1, 'r', 'receiver', { source: { address: queue, filter: { 'com.microsoft:session-filter': types.wrap_map({ a: 1 }) } }, target: { address: 'me' } });
+    const h = await raw.handleOf('r');
+    const detach = await raw.c.waitFor(() => raw.frames('detach').find((f) => f.performative.handle === h));
+    expect(detach.performative.error?.condition).toBe('com.microsoft:argument-error');
     raw.close();
   });
 });
