@@ -46,13 +46,18 @@ function args(argv: string[]) {
 
 const vmRss = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 
-/** Error-level log lines (pino level 50 and up) the emulator writes, JSON per line. */
+/**
+ * What the emulator wrote to stderr that it should not have: error-level log lines (pino level 50
+ * and up), and any line that is not a JSON log line at all (a library printing on its own, which a
+ * client must not be able to cause).
+ */
 function errorLines(text: string): string[] {
   return text.split('\n').filter((l) => {
+    if (l.trim() === '') return false;
     try {
       return (JSON.parse(l) as { level?: number }).level! >= 50;
     } catch {
-      return false;
+      return true;
     }
   });
 }

@@ -4,9 +4,11 @@
  *
  * Writes come in random groups, sometimes split inside a frame, with a turn of the event loop
  * between them: the server meets both pipelined frames and frames that straddle socket reads.
- * Sending stops as soon as the server has closed the connection, so a mutated frame is counted
- * only when it reached a connection that was still reading (frames written after a close frame
- * arrived test nothing). The server's output is scanned for the error conditions it closes
+ * Sending stops as soon as the fuzzer sees the server's close frame or end of stream, and a mutated
+ * frame is counted only when it was written before that (frames written after the server gave up
+ * test nothing). Frames later in the same write as the one the server refused still count: the
+ * figure is the mutated frames written to a connection not yet seen closed, an upper bound on what
+ * the server read. The server's output is scanned for the error conditions it closes
  * connections, ends sessions and detaches links with, and for amqp:internal-error anywhere
  * (close, detach, rejected outcome, $management errorCondition): that condition is what the
  * emulator answers when an exception it did not expect escaped, which is a bug to report.
