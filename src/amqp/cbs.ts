@@ -48,11 +48,12 @@ export function handlePutToken(
   return { statusCode: 202, description: 'Accepted' };
 }
 
-export function cbsResponse(reply: CbsReply, correlationId: unknown) {
+/** The response's application properties; reply() in requestLinks.ts adds the correlation-id. */
+export function cbsResponse(reply: CbsReply) {
   const application_properties: Record<string, unknown> = {
     'status-code': types.wrap_int(reply.statusCode),
     'status-description': reply.description,
   };
   if (reply.condition) application_properties['error-condition'] = reply.condition;
-  return { correlation_id: correlationId, application_properties };
+  return { application_properties } as Record<string, unknown>;
 }

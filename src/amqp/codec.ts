@@ -128,6 +128,23 @@ export function decodeMessage(raw: Buffer): MessageInput {
 
 const BODY_SECTIONS = new Set([0x75, 0x76, 0x77, 0x78]);
 
+const LIST = new Set([0x45, 0xc0, 0xd0]);
+const MAP = new Set([0xc1, 0xd1]);
+/**
+ * The value each section ahead of the body must be (AMQP 1.0 section 3.2). The emulator keeps the
+ * client's annotations as the items rhea decoded and writes them back on every delivery, and
+ * rewrites the properties and application-properties it changes: a section of another shape (the
+ * bytes of a binary read as annotation items) cannot be written back, and every delivery of the
+ * stored message would fail. So it is refused at the door.
+ */
+const SECTION_VALUE: Record<number, { name: string; constructors: Set<number> }> = {
+  [SECTION.header]: { name: 'header', constructors: LIST },
+  [SECTION.deliveryAnnotations]: { name: 'delivery-annotations', constructors: MAP },
+  [SECTION.messageAnnotations]: { name: 'message-annotations', constructors: MAP },
+  [SECTION.properties]: { name: 'properties', constructors: LIST },
+  [SECTION.applicationProperties]: { name: 'application-properties', constructors: MAP },
+};
+
 /** Bytes before the first body section (data, amqp-sequence, amqp-value) or footer, checked. */
 function headLength(raw: Buffer): number {
   const d = new Decoder(raw);
@@ -136,6 +153,11 @@ function headLength(raw: Buffer): number {
       const at = d.pos;
       if (raw[at] !== 0x00) throw new MessageDecodeError('expected a described message section');
       if (raw[at + 1] === 0x53 && BODY_SECTIONS.has(raw[at + 2]!)) return at;
+      const descriptor = new Decoder(raw, at + 1);
+      const expected = SECTION_VALUE[descriptor.read() as number];
+      if (expected && !expected.constructors.has(raw[descriptor.pos]!)) {
+        throw new MessageDecodeError(`the ${expected.name} section must be a ${expected.constructors === MAP ? 'map' : 'list'}`);
+      }
       d.read();
     }
   } catch (e) {
@@ -256,12 +278,23 @@ class HeadWriter {
   }
 }
 
+/**
+ * A copy of exactly `b` for what a stored message keeps: rhea's Writer hands out a view of its
+ * 1 KB working buffer, and Buffer.from would take a slot in Node's shared 8 KB pool; either keeps
+ * far more memory alive than the section it holds, for as long as the message is stored.
+ */
+function kept(b: Buffer): Buffer {
+  const out = Buffer.allocUnsafeSlow(b.length);
+  b.copy(out);
+  return out;
+}
+
 /** Client annotation items (typed), encoded once per message and reused for every delivery. */
 function clientAnnotationBytes(p: AmqpPayload): Buffer {
   if (p.annotationBytes === undefined) {
     const w = new types.Writer();
     for (const item of p.annotations) w.write(item);
-    p.annotationBytes = w.toBuffer() as Buffer;
+    p.annotationBytes = kept(w.toBuffer() as Buffer);
   }
   return p.annotationBytes;
 }
@@ -346,7 +379,7 @@ function propertiesWithMessageId(p: AmqpPayload, messageId: string): Buffer {
   for (let i = 0; i < fields.length; i++) if (fields[i] === undefined) fields[i] = null;
   const w = new types.Writer();
   w.write(types.described(types.wrap_ulong(SECTION.properties), types.wrap_list(fields)));
-  const bytes = w.toBuffer() as Buffer;
+  const bytes = kept(w.toBuffer() as Buffer);
   p.stampedProperties = { messageId, bytes };
   return bytes;
 }

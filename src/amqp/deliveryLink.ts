@@ -8,12 +8,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { BrokerApi, Receiver, SessionReceiver } from '../broker/api.js';
 import type { BrokerError } from '../broker/errors.js';
-import type { PropertiesToModify, ReceiveMode } from '../broker/types.js';
+import type { ReceiveMode } from '../broker/types.js';
 import { encodeMessage } from './codec.js';
 import type { LinkHandler } from './connectionContext.js';
 import { guidToDotnetBytes, dotnetBytesToGuid } from './dotnet.js';
-import { outcomes, type DeliveryState, type OutgoingDelivery, type OutgoingLink } from './engine/index.js';
+import { outcomes, scalarText, type DeliveryState, type OutgoingDelivery, type OutgoingLink } from './engine/index.js';
 import { toAmqpError } from './errors.js';
+import { propertiesToModify, settlementText } from './propertyValues.js';
 
 const DEAD_LETTER_CONDITION = 'com.microsoft:dead-letter';
 const MAX_BATCH = 256;
@@ -115,7 +116,7 @@ export class DeliveryLink implements LinkHandler {
           break;
         case OUTCOME.modified: {
           const [deliveryFailed, undeliverableHere, annotations] = state.fields;
-          const props = plainMap(annotations) as PropertiesToModify | undefined;
+          const props = propertiesToModify(annotations);
           kind = undeliverableHere === true ? 'deferred' : 'abandoned';
           if (undeliverableHere === true) this.broker.defer(this.path, lockToken, props, opts);
           else this.broker.abandon(this.path, lockToken, props, opts);
@@ -149,18 +150,19 @@ export class DeliveryLink implements LinkHandler {
     const fields = Array.isArray(errorValue?.value) ? (errorValue.value as unknown[]) : [];
     const [condition, errorDescription, rawInfo] = fields;
     const info: Record<string, unknown> = { ...(plainMap(rawInfo) ?? {}) };
-    const reason = info.DeadLetterReason;
-    const description = info.DeadLetterErrorDescription ?? errorDescription;
+    const reason = settlementText(info.DeadLetterReason, 'DeadLetterReason');
+    const description = settlementText(info.DeadLetterErrorDescription ?? errorDescription, 'dead-letter description');
     delete info.DeadLetterReason;
     delete info.DeadLetterErrorDescription;
-    const hasReason = reason !== undefined && reason !== null;
+    // The error's condition is only a fallback reason: one that is not text is ignored.
+    const conditionText = scalarText(condition);
     this.broker.deadLetter(
       this.path,
       lockToken,
       {
-        reason: hasReason ? String(reason) : condition && condition !== DEAD_LETTER_CONDITION ? String(condition) : undefined,
-        description: description === undefined || description === null ? undefined : String(description),
-        propertiesToModify: Object.keys(info).length ? info : undefined,
+        reason: reason ?? (conditionText && conditionText !== DEAD_LETTER_CONDITION ? conditionText : undefined),
+        description,
+        propertiesToModify: Object.keys(info).length ? propertiesToModify(info) : undefined,
       },
       opts,
     );

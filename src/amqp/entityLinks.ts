@@ -10,7 +10,7 @@ import { decodeMessage, MessageDecodeError, splitBatch } from './codec.js';
 import type { ConnectionContext } from './connectionContext.js';
 import { DeliveryLink } from './deliveryLink.js';
 import { msToDotnetTicksBytes } from './dotnet.js';
-import { Described, outcomes, Typed, type IncomingLink, type OutgoingLink } from './engine/index.js';
+import { Described, outcomes, scalarText, Typed, type IncomingLink, type OutgoingLink } from './engine/index.js';
 import { toAmqpError } from './errors.js';
 
 const BATCH_FORMAT = 0x80013700;
@@ -77,7 +77,10 @@ export function serveEntityReceiver(link: OutgoingLink, conn: ConnectionContext,
 
   if (requested !== undefined && requested !== null && requested !== '') {
     try {
-      grant(broker.acceptSession(path, String(requested), sessionOptions));
+      // String() would throw on a map (a null-prototype object) and the link would fail as internal.
+      const sessionId = scalarText(requested);
+      if (sessionId === undefined) throw errors.argument('The session filter must name a session id, not a list or a map.');
+      grant(broker.acceptSession(path, sessionId, sessionOptions));
     } catch (e) {
       handler.dispose();
       link.refuse(toAmqpError(e));

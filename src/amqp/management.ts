@@ -8,6 +8,7 @@ import type { CorrelationFilter, MessageInput, ReceiveMode, RuleAction, RuleFilt
 import { decodeMessage, encodeMessage, MessageDecodeError } from './codec.js';
 import { bytesToUuid, uuidToBytes } from './dotnet.js';
 import { ArgumentProblem, toManagementStatus } from './errors.js';
+import { propertiesToModify } from './propertyValues.js';
 import { types } from './rhea.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -180,7 +181,7 @@ function dispatch({ broker, path }: ManagementRequestContext, operation: string,
     case 'com.microsoft:update-disposition': {
       const status = field(body, 'disposition-status', true);
       const tokens = asLockTokens(field(body, 'lock-tokens', true));
-      const props = asOptMap(body['properties-to-modify'], 'properties-to-modify');
+      const props = propertiesToModify(body['properties-to-modify']);
       const opts = { sessionId: sessionId() };
       for (const token of tokens) {
         switch (status) {

@@ -7,7 +7,7 @@ import type { BrokerApi } from '../broker/api.js';
 import type { AuthConfig } from '../auth/types.js';
 import { cbsResponse, handlePutToken } from './cbs.js';
 import type { ConnectionContext } from './connectionContext.js';
-import { checkEncoding, outcomes, type IncomingDelivery, type IncomingLink } from './engine/index.js';
+import { Decoder, Described, EncodingError, outcomes, type IncomingDelivery, type IncomingLink } from './engine/index.js';
 import { handleManagementRequest, type ManagementResponse } from './management.js';
 import { UNAUTHORIZED } from './errors.js';
 import type { AccessRight } from '../auth/types.js';
@@ -24,10 +24,28 @@ interface RequestContext {
   log: Logger;
 }
 
-/** Decodes a request after checking its encoding's bounds (rhea trusts the counts it reads). */
+/**
+ * Checks that a request is a sequence of message sections (AMQP 1.0 section 3.2, descriptors 0x70
+ * header to 0x78 footer) before rhea reads it. The bounded decoder enforces every count (rhea
+ * trusts the counts it reads); the descriptors matter because rhea console.warn()s each section it
+ * does not recognise, which would let a client print what it liked to the emulator's stderr.
+ * Symbolic section descriptors are legal AMQP, but no SDK sends them and rhea knows them under
+ * names of its own, so they are refused too.
+ */
+function checkSections(payload: Buffer): void {
+  const d = new Decoder(payload);
+  while (d.remaining() > 0) {
+    const section = d.read();
+    if (!(section instanceof Described) || typeof section.descriptor !== 'number' || section.descriptor < 0x70 || section.descriptor > 0x78) {
+      throw new EncodingError('a request may hold only message sections (descriptors 0x70 to 0x78)');
+    }
+  }
+}
+
+/** Decodes a request after checking its sections and their encoding. */
 function decodeRequest(ctx: RequestContext, d: IncomingDelivery): Record<string, any> | undefined {
   try {
-    checkEncoding(d.payload);
+    checkSections(d.payload);
     return messageCodec.decode(d.payload) as Record<string, any>;
   } catch (e) {
     const description = `malformed request: ${(e as Error).message}`;
@@ -37,13 +55,28 @@ function decodeRequest(ctx: RequestContext, d: IncomingDelivery): Record<string,
   }
 }
 
+/**
+ * A request's message-id as the response's correlation-id, in a form rhea can write: text, a ulong,
+ * a uuid, or binary. rhea throws on any other type (a boolean, a negative long), and the request is
+ * the client's: an id that does not fit is left out rather than allowed to end the connection.
+ */
+function correlationId(id: unknown): unknown {
+  if (typeof id === 'string') return id;
+  if (typeof id === 'number' && Number.isInteger(id) && id >= 0 && id < 2 ** 64) return id;
+  if (Buffer.isBuffer(id)) return id.length === 16 ? id : types.wrap_binary(id);
+  return undefined;
+}
+
 function reply(ctx: RequestContext, request: Record<string, any>, nodePath: string, response: Record<string, unknown>): void {
-  const target = findReplyLink(ctx.conn.replyLinks, ctx.link, request.reply_to, nodePath);
+  // reply-to is an address: only text can be echoed as the response's `to`.
+  const replyTo = typeof request.reply_to === 'string' ? request.reply_to : undefined;
+  const target = findReplyLink(ctx.conn.replyLinks, ctx.link, replyTo, nodePath);
   if (!target) {
-    ctx.log.debug({ replyTo: request.reply_to, node: nodePath }, 'no link to reply on; response dropped');
+    ctx.log.debug({ replyTo, node: nodePath }, 'no link to reply on; response dropped');
     return;
   }
-  if (request.reply_to !== undefined) response.to = request.reply_to;
+  if (replyTo !== undefined) response.to = replyTo;
+  response.correlation_id = correlationId(request.message_id);
   target.send(response);
 }
 
@@ -53,7 +86,7 @@ export function serveCbs(ctx: RequestContext, auth: AuthConfig, now: () => numbe
     if (!request) return;
     const result = handlePutToken(ctx.conn, auth, now(), request);
     ctx.link.settle(d, outcomes.ACCEPTED);
-    reply(ctx, request, '$cbs', cbsResponse(result, request.message_id));
+    reply(ctx, request, '$cbs', cbsResponse(result));
   };
 }
 
@@ -102,6 +135,6 @@ export function serveManagement(ctx: RequestContext, broker: BrokerApi, path: st
       statusDescription: res.description,
     };
     if (res.condition) application_properties.errorCondition = types.wrap_symbol(res.condition);
-    reply(ctx, request, nodePath, { correlation_id: request.message_id, application_properties, body: res.body ?? null });
+    reply(ctx, request, nodePath, { application_properties, body: res.body ?? null });
   };
 }

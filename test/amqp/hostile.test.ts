@@ -3,7 +3,7 @@
  * disposition naming every id there is, deliveries that never end. Each closes or refuses only
  * the offending connection, allocates nothing it was not sent, and leaves the server serving.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeMessage } from '../../src/amqp/codec.js';
 import { startTestEmulator, uniqueName, type Emulator } from '../sdk/harness.js';
 import { Raw, accepted, encodeMessage, frames } from './engineClient.js';
@@ -122,5 +122,32 @@ describe('deliveries bounded by max-message-size', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * MB);
     await stillServes();
     c.close();
+  });
+});
+
+describe('request sections the codec does not know', () => {
+  // Found by the fuzzer (test/fuzz): rhea's message decoder console.warn()s every section it does
+  // not recognise, a non-described one as JSON: any client could make the emulator write what it
+  // liked to stderr, past the log level and outside the JSON log lines, once per request.
+  it.each([
+    ['an unknown descriptor', Buffer.from([0x00, 0x53, 0x19, 0x45])],
+    ['a value that is not described', Buffer.from([0xc0, 0x03, 0x02, 0x41, 0x42])],
+    // The spec's own name for amqp-value, which rhea spells amqp:value:*.
+    ['a symbolic descriptor', Buffer.concat([Buffer.from([0x00]), sym('amqp:amqp-value:*'), Buffer.from([0x41])])],
+  ])('a $cbs request with %s is rejected as a decode error, and nothing is printed', async (_name, section) => {
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      const raw = await Raw.authorized(emulator.amqpPort);
+      raw.attach(0, 'cbs-odd', 'sender', { target: { address: '$cbs' } });
+      await raw.credited('cbs-odd');
+      // Delivery id 1: the put-token of Raw.authorized was 0 on this session.
+      raw.transfer(0, 1, Buffer.concat([encodeMessage({ application_properties: { operation: 'put-token' }, body: 'x' }), section]));
+      const d = await raw.c.waitFor(() => raw.frames('disposition').find((f) => f.performative.first === 1));
+      expect(JSON.stringify(d.performative.state)).toContain('amqp:decode-error');
+      expect(warn).not.toHaveBeenCalled();
+      raw.close();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -173,11 +173,26 @@ export class Decoder {
   }
 }
 
+/**
+ * The text of a scalar value (string, symbol, number, boolean, binary, timestamp, or a described
+ * one of those), or undefined for null and for compounds. Where the engine or its user wants text
+ * from a peer's value, this and never String(): a map decodes to a null-prototype object, and
+ * String() of one, or of a list holding one, throws a TypeError.
+ */
+export function scalarText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  if (v instanceof Date) return String(v);
+  if (v instanceof Described) return scalarText(v.value);
+  return undefined;
+}
+
+/** Maps key their entries by text: a compound key (no map the engine reads has one) is refused. */
 function mapKey(key: unknown): string {
-  if (typeof key === 'string') return key;
-  if (Buffer.isBuffer(key)) return key.toString('utf8');
-  if (key instanceof Described) return String(key.value);
-  return String(key);
+  const text = key === null ? 'null' : scalarText(key);
+  if (text === undefined) throw new EncodingError('a map key must be a scalar value');
+  return text;
 }
 
 /**

@@ -25,7 +25,7 @@ export class Engine {
 }
 
 export { Connection };
-export { Described, Decoder, EncodingError, checkEncoding } from './decoder.js';
+export { Described, Decoder, EncodingError, checkEncoding, scalarText } from './decoder.js';
 export { Typed } from './encoder.js';
 export { IncomingLink, Link, OutgoingLink } from './link.js';
 export type { AmqpError, Terminus } from './performatives.js';

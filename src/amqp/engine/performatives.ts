@@ -5,7 +5,7 @@
  * Azure always writes them all. Numeric fields some SDKs read unconditionally (max-frame-size,
  * channel-max, idle-time-out, handle-max, windows, initial-delivery-count) are never null.
  */
-import { Described, EncodingError } from './decoder.js';
+import { Described, EncodingError, scalarText } from './decoder.js';
 import type { Encoder } from './encoder.js';
 
 export const P = {
@@ -92,7 +92,8 @@ export function errorOf(v: unknown): AmqpError | undefined {
   if (!(v instanceof Described) || !Array.isArray(v.value)) return undefined;
   const [condition, description, info] = v.value as unknown[];
   return {
-    condition: typeof condition === 'string' ? condition : String(condition),
+    // A symbol by the spec; what a peer sends instead is still only read, never trusted.
+    condition: scalarText(condition) ?? 'amqp:decode-error',
     description: typeof description === 'string' ? description : null,
     info: info && typeof info === 'object' && !Array.isArray(info) && !Buffer.isBuffer(info) ? (info as Record<string, unknown>) : null,
   };
