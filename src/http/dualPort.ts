@@ -4,8 +4,8 @@
  * else to an http.Server. Neither of those listens; a net.Server accepts, peeks at the first
  * chunk, puts it back (`unshift`) and hands the socket over with `emit('connection')`.
  *
- * The admin port (src/http/server.ts) is served this way; the helper stands alone so another
- * port can be too.
+ * The admin port is one (src/http/server.ts); the WebSocket port is another
+ * (src/http/websocketPort.ts): clients that use wss:// and clients that use ws:// both find it.
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';

@@ -4,15 +4,24 @@
  * `@azure/service-bus` 7.9.5's admin client always speaks https to the endpoint's port, while
  * newer clients, curl and health checks speak plain http to the same port (Microsoft's emulator
  * uses 5300). So each connection's first byte decides (src/http/dualPort.ts). Both sides call the
- * app through `app.routing`, fastify's own request entry point.
+ * app through `app.routing`, fastify's own request entry point, and both take AMQP over
+ * WebSockets upgrades on `/$servicebus/websocket` when the emulator passes the gateway.
  */
-import type http from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { AuthConfig } from '../auth/types.js';
 import type { BrokerApi } from '../broker/api.js';
 import type { TlsMaterial } from '../tls/certs.js';
 import { buildAdminApp } from './app.js';
 import { listenHttpAndHttps } from './dualPort.js';
+
+/** Takes the HTTP upgrades it handles (AMQP over WebSockets, src/amqp/websocket.ts). */
+export interface UpgradeTarget {
+  handles(req: IncomingMessage): boolean;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
 
 export interface AdminServerOptions {
   broker: BrokerApi;
@@ -24,6 +33,8 @@ export interface AdminServerOptions {
   logger: Logger;
   /** /health answers 200 only once this is true. */
   isReady: () => boolean;
+  /** AMQP over WebSockets on this port too (HTTP and HTTPS alike). */
+  webSocket?: UpgradeTarget;
 }
 
 export interface AdminServer {
@@ -43,12 +54,22 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   await app.ready();
 
   const handler: http.RequestListener = (req, res) => app.routing(req, res);
+  const webSocket = options.webSocket;
   const server = await listenHttpAndHttps({
     host: options.host,
     port: options.port,
     tls: { keyPem: options.tls.keyPem, certPem: options.tls.certPem },
     logger: log,
     onRequest: handler,
+    onUpgrade: webSocket
+      ? (req, socket, head) => {
+          if (webSocket.handles(req)) return webSocket.upgrade(req, socket, head);
+          // With an 'upgrade' listener Node hands over every request that asks to upgrade (curl's
+          // h2c probe, a WebSocket to another path): answer those as the plain requests they
+          // also are, so the admin routes see them as they did before WebSockets.
+          serveAsPlainRequest(req, socket, head, handler);
+        }
+      : undefined,
   });
   const port = server.port;
   log.info({ host: options.host, port }, 'admin API listening (HTTP and HTTPS)');
@@ -65,4 +86,25 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       return closing;
     },
   };
+}
+
+/**
+ * Serves an upgrade request the way Node would without an 'upgrade' listener: one response, then
+ * the connection closes. Requests with a body are refused: after an upgrade Node no longer
+ * parses the socket, so the body would never reach the app.
+ */
+function serveAsPlainRequest(req: IncomingMessage, socket: Duplex, head: Buffer, handler: http.RequestListener): void {
+  const res = new http.ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as Socket);
+  res.once('finish', () => {
+    res.detachSocket(socket as Socket);
+    socket.end();
+  });
+  const hasBody = head.length > 0 || req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody) {
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('An upgrade request cannot carry a body here.\n');
+    return;
+  }
+  handler(req, res);
 }
