@@ -115,10 +115,15 @@ function parseList(header: string): string[] {
     .filter((p) => p !== '');
 }
 
-/** `/$servicebus/websocket` with or without a trailing slash or query; `%24` for `$` too. */
+/**
+ * `/$servicebus/websocket` with or without a trailing slash or query; `%24` for `$` too; and in
+ * absolute form (`https://host/$servicebus/websocket`), which HTTP/1.1 servers must accept and
+ * Java's proton-j WebSocket layer sends.
+ */
 export function isWebSocketPath(url: string | undefined): boolean {
   if (url === undefined) return false;
-  const path = url.split('?')[0]!.replace(/\/+$/, '');
+  const target = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '') : url;
+  const path = target.split('?')[0]!.replace(/\/+$/, '');
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);

@@ -132,6 +132,12 @@ describe('where AMQP over WebSockets is served', () => {
     expect(other).toMatch(/^HTTP\/1\.1 401/);
   });
 
+  it.each(['https://localhost/$servicebus/websocket', '/%24servicebus/websocket', `${PATH}/?x=1`])('takes the upgrade for %s too (Java sends the absolute form)', async (target) => {
+    for (const port of [emulator.httpPort, emulator.wsPort!]) {
+      expect(await rawUpgrade(port, upgradeLines(target, ['Sec-WebSocket-Protocol: AMQPWSB10']))).toMatch(/^HTTP\/1\.1 101[^]*Sec-WebSocket-Protocol: AMQPWSB10/i);
+    }
+  });
+
   it('the WebSocket port answers 426 to a plain request and 404 to another path', async () => {
     expect((await fetch(`http://127.0.0.1:${emulator.wsPort}${PATH}`)).status).toBe(426);
     expect((await fetch(`http://127.0.0.1:${emulator.wsPort}/health`)).status).toBe(404);
