@@ -24,6 +24,7 @@ interface CliOptions {
   amqpPort: number;
   amqpsPort: number;
   httpPort: number;
+  wsPort: number;
   tlsDir?: string;
   keyName: string;
   key: string;
@@ -38,11 +39,11 @@ function parsePort(value: string): number {
   return n;
 }
 
-/** AMQPS_OFF when the listener is disabled (commander turns a parser's null into ''). */
-const AMQPS_OFF = -1;
+/** PORT_OFF when a listener is disabled (commander turns a parser's null into ''). */
+const PORT_OFF = -1;
 
 function parseOptionalPort(value: string): number {
-  return ['off', 'none', 'false', 'disabled'].includes(value.trim().toLowerCase()) ? AMQPS_OFF : parsePort(value);
+  return ['off', 'none', 'false', 'disabled'].includes(value.trim().toLowerCase()) ? PORT_OFF : parsePort(value);
 }
 
 function packageVersion(): string {
@@ -84,6 +85,12 @@ function buildProgram(): Command {
         .argParser(parsePort),
     )
     .addOption(
+      new Option('--ws-port <port>', "AMQP over WebSockets on a port of its own, wss and ws (0: a free port, 'off': disabled; the admin port serves it too)")
+        .env('EMULATOR_WS_PORT')
+        .default(PORT_OFF, 'off')
+        .argParser(parseOptionalPort),
+    )
+    .addOption(
       new Option('--tls-dir <dir>', 'directory of ca.pem, cert.pem, key.pem; generated when missing')
         .env('TLS_DIR')
         .default(undefined, '~/.servicebus-emulator/tls'),
@@ -107,6 +114,7 @@ Examples:
   sbemu
   sbemu --config ./Config.json --log-level info
   sbemu --amqp-port 0 --http-port 0 --amqps-port off
+  sbemu --ws-port 443                 # AMQP over WebSockets for clients that dial 443
   AMQP_PORT=5673 EMULATOR_HTTP_PORT=5301 sbemu
 
 Exit codes: 0 clean shutdown, 1 cannot start (e.g. port in use), 2 bad configuration or usage.
@@ -140,8 +148,9 @@ async function main(argv: string[] = process.argv): Promise<void> {
   const options: EmulatorOptions = {
     host: opts.host,
     amqpPort: opts.amqpPort,
-    amqpsPort: opts.amqpsPort === AMQPS_OFF ? null : opts.amqpsPort,
+    amqpsPort: opts.amqpsPort === PORT_OFF ? null : opts.amqpsPort,
     httpPort: opts.httpPort,
+    wsPort: opts.wsPort === PORT_OFF ? null : opts.wsPort,
     keyName: opts.keyName,
     key: opts.key,
     logLevel: opts.logLevel,
@@ -184,6 +193,8 @@ async function main(argv: string[] = process.argv): Promise<void> {
       `AMQP connection string:  ${emulator.connectionString}\n` +
       `Admin connection string: ${emulator.adminConnectionString}\n` +
       (emulator.amqpsPort === undefined ? '' : `AMQPS (TLS) port:        ${emulator.amqpsPort}\n`) +
+      `AMQP over WebSockets:    wss://${hostForUrl(emulator.host)}:${emulator.httpPort}/$servicebus/websocket (ws:// too)\n` +
+      (emulator.wsPort === undefined ? '' : `WebSocket port:          ${emulator.wsPort}\n`) +
       `Health:                  http://${hostForUrl(emulator.host)}:${emulator.httpPort}/health\n` +
       `CA certificate:          ${emulator.caPath}\n`,
   );
@@ -199,6 +210,7 @@ function reportStartFailure(err: unknown, withStack: boolean): number {
       AMQP: '--amqp-port (env AMQP_PORT)',
       AMQPS: "--amqps-port (env AMQPS_PORT; 'off' disables it)",
       HTTP: '--http-port (env EMULATOR_HTTP_PORT)',
+      WebSocket: "--ws-port (env EMULATOR_WS_PORT; 'off' disables it)",
     }[err.listener];
     process.stderr.write(
       `sbemu: ${err.message}.\n` +

@@ -1,5 +1,6 @@
 /**
- * The AMQP 1.0 listeners (plain and TLS) on one engine: which node each link attaches to, who may
+ * The AMQP 1.0 listeners (plain and TLS, and streams handed over by the WebSocket gateway,
+ * src/amqp/websocket.ts) on one engine: which node each link attaches to, who may
  * attach it, and the handler that serves it. Everything Service Bus means lives in the broker;
  * the wire lives in src/amqp/engine.
  */
@@ -12,7 +13,7 @@ import { validateKeyPair } from '../auth/sas.js';
 import type { AccessRight, AuthConfig } from '../auth/types.js';
 import { parseAddress, stripToPath, withoutTransfer } from './address.js';
 import { ConnectionContext } from './connectionContext.js';
-import { Engine, IncomingLink, type Connection, type Link, type OutgoingLink } from './engine/index.js';
+import { Engine, IncomingLink, type Connection, type Link, type OutgoingLink, type Transport } from './engine/index.js';
 import { serveEntityReceiver, serveEntitySender } from './entityLinks.js';
 import { toAmqpError, UNAUTHORIZED } from './errors.js';
 import { CHANNEL_MAX, CONNECTION_MEMORY_BUDGET, HANDLE_MAX, IDLE_TIME_OUT_MS, MAX_FRAME_SIZE, WRITE_HIGH_WATER_MARK } from './limits.js';
@@ -40,6 +41,12 @@ export interface AmqpListenerOptions {
 export interface AmqpListeners {
   amqpPort: number;
   amqpsPort?: number;
+  /**
+   * Runs one AMQP connection over a byte stream that is not one of our sockets (a WebSocket), on
+   * the same engine, with the same limits and authentication as the TCP listeners. After close()
+   * the stream is destroyed instead.
+   */
+  acceptStream(stream: Transport): void;
   close(): Promise<void>;
 }
 
@@ -231,10 +238,16 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     }
   }
 
+  let closed = false;
   return {
     amqpPort: (plain.address() as AddressInfo).port,
     amqpsPort,
+    acceptStream(stream) {
+      if (closed) stream.destroy();
+      else engine.accept(stream);
+    },
     async close() {
+      closed = true;
       engine.destroyAll();
       await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     },

@@ -8,6 +8,9 @@
  *   ...
  *   await emu.close();
  *
+ * AMQP over WebSockets is served on the admin port (and on `wsPort` when given) by the same
+ * engine as the AMQP ports.
+ *
  * Ready means every listener accepts connections and every configured entity exists; /health
  * answers 200 from then on. close() stops the listeners in order (AMQP, then HTTP, then the timer).
  */
@@ -16,7 +19,10 @@ import type { Logger } from 'pino';
 import type { BrokerApi } from '../broker/api.js';
 import { defaultAuthConfig, type AuthConfig } from '../auth/types.js';
 import { startAmqpListeners, type AmqpListeners } from '../amqp/listener.js';
+import { CONNECTION_MEMORY_BUDGET } from '../amqp/limits.js';
+import { createWebSocketGateway, type WebSocketGateway } from '../amqp/websocket.js';
 import { startAdminServer, type AdminServer } from '../http/server.js';
+import { startWebSocketPort, type WebSocketPort } from '../http/websocketPort.js';
 import { ensureTlsMaterial, type TlsMaterial } from '../tls/certs.js';
 import { applyConfig } from '../config/apply.js';
 import { DEFAULT_CONFIG, DEFAULT_CONFIG_SOURCE } from '../config/default.js';
@@ -38,6 +44,11 @@ export interface EmulatorOptions {
   amqpsPort?: number | null;
   /** Admin API and /health (HTTP and HTTPS on one port); 0 picks a free one. Default 5300. */
   httpPort?: number;
+  /**
+   * A port of its own for AMQP over WebSockets (wss and ws), for clients that dial 443; 0 picks
+   * a free one. Default null: off (the admin port serves WebSockets in any case).
+   */
+  wsPort?: number | null;
   /** Holds ca.pem, cert.pem, key.pem; generated when missing. Default: see defaultTlsDir(). */
   tlsDir?: string;
   /** A Config.json file (JSONC). Exclusive with `config`. */
@@ -72,6 +83,8 @@ export interface Emulator {
   /** Undefined when AMQPS is disabled. */
   amqpsPort: number | undefined;
   httpPort: number;
+  /** The WebSocket port; undefined when off. The admin port serves WebSockets too. */
+  wsPort: number | undefined;
   tlsDir: string;
   /** The CA clients trust for AMQPS and HTTPS (e.g. NODE_EXTRA_CA_CERTS). */
   caPath: string;
@@ -85,7 +98,7 @@ export interface Emulator {
 export class ListenError extends Error {
   override readonly name = 'ListenError';
   constructor(
-    readonly listener: 'AMQP' | 'AMQPS' | 'HTTP',
+    readonly listener: 'AMQP' | 'AMQPS' | 'HTTP' | 'WebSocket',
     readonly host: string,
     readonly port: number,
     readonly code: string | undefined,
@@ -109,6 +122,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const amqpPort = port(options.amqpPort ?? DEFAULTS.amqpPort, 'amqpPort');
   const amqpsPort = options.amqpsPort === null ? null : port(options.amqpsPort ?? DEFAULTS.amqpsPort, 'amqpsPort');
   const httpPort = port(options.httpPort ?? DEFAULTS.httpPort, 'httpPort');
+  const wsPort = options.wsPort === undefined || options.wsPort === null ? null : port(options.wsPort, 'wsPort');
   const tlsDir = options.tlsDir ?? defaultTlsDir();
   const keyName = options.keyName ?? DEFAULTS.keyName;
   const key = options.key ?? DEFAULTS.key;
@@ -134,11 +148,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   let amqp: AmqpListeners | undefined;
   let http: AdminServer | undefined;
+  let gateway: WebSocketGateway | undefined;
+  let wsListener: WebSocketPort | undefined;
   let ready = false;
   const stop = async (): Promise<void> => {
     ready = false;
     const failures: unknown[] = [];
-    for (const step of [() => amqp?.close(), () => http?.close()]) {
+    for (const step of [() => gateway?.close(), () => amqp?.close(), () => http?.close(), () => wsListener?.close()]) {
       try {
         await step();
       } catch (err) {
@@ -175,6 +191,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       throw listenError(err, which, host, which === 'AMQPS' ? (amqpsPort ?? 0) : amqpPort);
     }
 
+    // Upgrades become streams on the AMQP listeners' engine: the same limits and authentication.
+    const streams = amqp;
+    gateway = createWebSocketGateway({
+      accept: (stream) => streams.acceptStream(stream),
+      logger: logger.child({ component: 'websocket' }),
+      maxPayload: CONNECTION_MEMORY_BUDGET,
+    });
+
     try {
       http = await startAdminServer({
         broker,
@@ -184,9 +208,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         auth,
         logger: logger.child({ component: 'http' }),
         isReady: () => ready,
+        webSocket: gateway,
       });
     } catch (err) {
       throw listenError(err, 'HTTP', host, httpPort);
+    }
+
+    if (wsPort !== null) {
+      try {
+        wsListener = await startWebSocketPort({ host, port: wsPort, tls, logger: logger.child({ component: 'websocket' }), webSocket: gateway });
+      } catch (err) {
+        throw listenError(err, 'WebSocket', host, wsPort);
+      }
     }
 
     ready = true;
@@ -194,7 +227,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const connectionString = buildConnectionString(endpointHost, amqp.amqpPort, keyName, key);
     const adminConnectionString = buildConnectionString(endpointHost, http.port, keyName, key);
     logger.info(
-      { host, amqpPort: amqp.amqpPort, amqpsPort: amqp.amqpsPort, httpPort: http.port, tlsDir: tls.dir },
+      { host, amqpPort: amqp.amqpPort, amqpsPort: amqp.amqpsPort, httpPort: http.port, wsPort: wsListener?.port, tlsDir: tls.dir },
       'emulator ready',
     );
 
@@ -206,6 +239,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       amqpPort: amqp.amqpPort,
       amqpsPort: amqp.amqpsPort,
       httpPort: http.port,
+      wsPort: wsListener?.port,
       tlsDir: tls.dir,
       caPath: tls.caPath,
       broker,
@@ -285,7 +319,7 @@ function port(value: number, name: string): number {
   return value;
 }
 
-function listenError(err: unknown, listener: 'AMQP' | 'AMQPS' | 'HTTP', host: string, p: number): unknown {
+function listenError(err: unknown, listener: ListenError['listener'], host: string, p: number): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
     return new ListenError(listener, host, p, code, { cause: err });

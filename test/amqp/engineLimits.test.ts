@@ -78,10 +78,10 @@ describe('engine limits', () => {
     await new Promise((r) => setTimeout(r, 500));
     const conn = [...engine!.connections][0]!;
     expect(conn.socket.writableLength).toBeLessThan(4 * 1024 * 1024);
-    const sentWhilePaused = conn.socket.bytesWritten;
+    const sentWhilePaused = conn.socket.bytesWritten ?? 0;
     expect(sentWhilePaused).toBeLessThan(64 * 1024 * 1024);
     raw.c.socket.resume();
-    await raw.c.waitFor(() => (conn.socket.bytesWritten > sentWhilePaused + 4 * 1024 * 1024 ? true : undefined), 5000);
+    await raw.c.waitFor(() => ((conn.socket.bytesWritten ?? 0) > sentWhilePaused + 4 * 1024 * 1024 ? true : undefined), 5000);
     raw.close();
   });
 

@@ -54,6 +54,7 @@ describe('sbemu without a listener', () => {
       ['--amqp-port', 'AMQP_PORT'],
       ['--amqps-port', 'AMQPS_PORT'],
       ['--http-port', 'EMULATOR_HTTP_PORT'],
+      ['--ws-port', 'EMULATOR_WS_PORT'],
       ['--tls-dir', 'TLS_DIR'],
       ['--key-name', 'SAS_KEY_NAME'],
       ['--key ', 'SAS_KEY_VALUE'],
@@ -112,6 +113,7 @@ describe('sbemu without a listener', () => {
   it.each([
     [['--amqp-port', 'abc'], /--amqp-port.*'abc' is invalid/],
     [['--http-port', '70000'], /--http-port.*'70000' is invalid/],
+    [['--ws-port', 'yes'], /--ws-port.*'yes' is invalid/],
     [['--log-level', 'loud'], /--log-level.*'loud' is invalid/],
     [['--no-such-flag'], /unknown option '--no-such-flag'/],
   ])('usage error %j exits 2', async (args, message) => {
@@ -142,6 +144,9 @@ describe('sbemu running (needs the AMQP listener, the admin server and TLS)', ()
     );
     expect(ports.amqp).toBeGreaterThan(0);
     expect(ports.amqps).toBeGreaterThan(0);
+    // The WebSocket port is off by default; the admin port serves WebSockets in any case.
+    expect(ports.ws).toBeUndefined();
+    expect(p.stdout()).toContain(`AMQP over WebSockets:    wss://127.0.0.1:${ports.http}/$servicebus/websocket`);
     const res = await fetch(`http://127.0.0.1:${ports.http}/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'healthy', message: 'Service is healthy.' });
@@ -160,6 +165,19 @@ describe('sbemu running (needs the AMQP listener, the admin server and TLS)', ()
     const { p, ports } = await started(['--config', file, '--key-name', 'me', '--key', 'secret', '--amqps-port', 'off']);
     expect(p.stdout()).toContain('SharedAccessKeyName=me;SharedAccessKey=secret;');
     expect(ports.amqps).toBeUndefined();
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+
+  it.each([
+    ['--ws-port 0', ['--ws-port', '0'], {}],
+    ['EMULATOR_WS_PORT=0', [], { EMULATOR_WS_PORT: '0' }],
+  ])('%s opens the WebSocket port and prints it', async (_name, args, env) => {
+    const { p, ports } = await started(args, env);
+    expect(ports.ws).toBeGreaterThan(0);
+    // A plain GET there asks for the upgrade: the port is ours and serves only WebSockets.
+    const res = await fetch(`http://127.0.0.1:${ports.ws}/$servicebus/websocket`);
+    expect(res.status).toBe(426);
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
   });

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { assertBuilt, cleanEnv, printedPorts, READY_LINE, ROOT, run, waitForOutput, type Running } from './helpers.js';
 
 interface Instruction {
@@ -76,16 +77,17 @@ describe('docker/Dockerfile, read', () => {
     expect(runtime.some((i) => i.keyword === 'COPY' && /--from=build\s+\S*dist\s+\.\/dist/.test(i.args))).toBe(true);
   });
 
-  it("binds 0.0.0.0, exposes Microsoft's ports and reads its config path", () => {
+  it("binds 0.0.0.0, exposes Microsoft's ports and 443 for WebSockets, and reads its config path", () => {
     expect(imageEnv).toMatchObject({
       EMULATOR_HOST: '0.0.0.0',
       AMQP_PORT: '5672',
       AMQPS_PORT: '5671',
       EMULATOR_HTTP_PORT: '5300',
+      EMULATOR_WS_PORT: '443',
       CONFIG_PATH: '/ServiceBus_Emulator/ConfigFiles/Config.json',
     });
     const exposed = runtime.filter((i) => i.keyword === 'EXPOSE').flatMap((i) => i.args.split(/\s+/));
-    expect(exposed.sort()).toEqual(['5300', '5671', '5672']);
+    expect(exposed.sort()).toEqual(['443', '5300', '5671', '5672']);
   });
 
   it('checks health on /health and starts node dist/cli.js', () => {
@@ -132,6 +134,7 @@ describe("docker/Dockerfile's entry command, run (needs the AMQP listener, the a
       AMQP_PORT: '0',
       AMQPS_PORT: '0',
       EMULATOR_HTTP_PORT: '0',
+      EMULATOR_WS_PORT: '0',
       TLS_DIR: tls,
       // What compose files written for Microsoft's image pass:
       ACCEPT_EULA: 'Y',
@@ -143,6 +146,15 @@ describe("docker/Dockerfile's entry command, run (needs the AMQP listener, the a
     await waitForOutput(p, READY_LINE);
     const ports = printedPorts(p.stdout());
     expect(ports.amqps).toBeGreaterThan(0);
+    // The image's WebSocket port (443 there) takes the upgrade clients send, over TLS.
+    expect(ports.ws).toBeGreaterThan(0);
+    const ws = new WebSocket(`wss://localhost:${ports.ws}/$servicebus/websocket`, ['AMQPWSB10'], { ca: readFileSync(join(tls, 'ca.pem')) });
+    const opened = await new Promise<string>((resolve, reject) => {
+      ws.once('open', () => resolve(ws.protocol));
+      ws.once('error', reject);
+    });
+    expect(opened).toBe('AMQPWSB10');
+    ws.close();
 
     // The HEALTHCHECK command, exec form, with the port the process really got.
     const hc = JSON.parse(/CMD\s+(\[.*\])\s*$/.exec(healthcheck.args)![1]!) as string[];

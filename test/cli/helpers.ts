@@ -67,10 +67,11 @@ export async function waitForOutput(p: Running, text: string, timeoutMs = 20_000
 }
 
 /** The ports the CLI printed after the readiness line. */
-export function printedPorts(stdout: string): { amqp: number; http: number; amqps?: number } {
+export function printedPorts(stdout: string): { amqp: number; http: number; amqps?: number; ws?: number } {
   const amqp = /AMQP connection string:\s+Endpoint=sb:\/\/[^:]+:(\d+);/.exec(stdout);
   const http = /Admin connection string:\s+Endpoint=sb:\/\/[^:]+:(\d+);/.exec(stdout);
   const amqps = /AMQPS \(TLS\) port:\s+(\d+)/.exec(stdout);
+  const ws = /WebSocket port:\s+(\d+)/.exec(stdout);
   if (amqp === null || http === null) throw new Error(`no connection strings in:\n${stdout}`);
-  return { amqp: Number(amqp[1]), http: Number(http[1]), ...(amqps ? { amqps: Number(amqps[1]) } : {}) };
+  return { amqp: Number(amqp[1]), http: Number(http[1]), ...(amqps ? { amqps: Number(amqps[1]) } : {}), ...(ws ? { ws: Number(ws[1]) } : {}) };
 }

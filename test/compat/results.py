@@ -64,6 +64,10 @@ SCENARIOS = [
         "go": ["TestUnknownEntity"]}),
     ("wrong key -> unauthorized (AMQP and admin)", {
         "python": ["test_wrong_key"], "java": ["wrongKeyIsUnauthorized"], "go": ["TestWrongKey"]}),
+    ("AMQP over WebSockets: send, receive, sessions (admin port and --ws-port)", {
+        "python": ["test_websocket_send_receive", "test_websocket_sessions"],
+        "java": ["webSocketSendReceive(String)", "webSocketSessions(String)"],
+        "go": ["TestWebSocketSendReceive", "TestWebSocketSessions"]}),
     ("tutorial: scripts extracted verbatim", {"python": ["test_tutorial_files_are_the_tutorials_own"]}),
     ("tutorial: scripts as written (pinned SDK-side crashes)", {"python": [
         "test_as_written_create_session_queue", "test_as_written_session_consumer_specific",

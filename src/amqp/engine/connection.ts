@@ -1,9 +1,8 @@
 /**
- * One AMQP 1.0 connection over one socket (sections 2.2 to 2.4 and 5.3): protocol headers, the
+ * One AMQP 1.0 connection over one socket or byte stream (sections 2.2 to 2.4 and 5.3): protocol headers, the
  * SASL exchange, open and close, channels, heartbeats and idle detection, write batching and
  * back-pressure, and a memory budget. A peer's error closes its own connection and nothing else.
  */
-import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { Decoder, EncodingError } from './decoder.js';
 import { Encoder } from './encoder.js';
@@ -12,7 +11,7 @@ import { FrameReader, type Frame } from './frameReader.js';
 import { FramingError, NAMES, OUTCOME, P, errorOf, requiredUint, toPerformative, uintField, writeError, type AmqpError, type Performative } from './performatives.js';
 import { SaslServer } from './sasl.js';
 import { Session, SessionError } from './session.js';
-import type { EngineOptions } from './types.js';
+import type { EngineOptions, Transport } from './types.js';
 
 const MIN_MAX_FRAME_SIZE = 512;
 let connectionSeq = 0;
@@ -39,13 +38,15 @@ export class Connection {
   private blocked = false;
 
   constructor(
-    readonly socket: Socket,
+    readonly socket: Transport,
     readonly options: EngineOptions,
   ) {
     this.log = options.logger.child({ connection: this.id });
     this.reader = new FrameReader(options.maxFrameSize);
     this.sasl = new SaslServer(this);
-    socket.setNoDelay(true);
+    // Frames are batched per flush already; Nagle would only add latency. A WebSocket stream has
+    // no such method (its own socket is set up by the WebSocket server).
+    socket.setNoDelay?.(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));

@@ -1,17 +1,16 @@
 /**
- * The AMQP 1.0 engine: give it accepted sockets, it runs each connection and reports links to the
- * handler. Nothing here knows Service Bus.
+ * The AMQP 1.0 engine: give it accepted sockets (or WebSocket streams), it runs each connection
+ * and reports links to the handler. Nothing here knows Service Bus.
  */
-import type { Socket } from 'node:net';
 import { Connection } from './connection.js';
-import type { EngineOptions } from './types.js';
+import type { EngineOptions, Transport } from './types.js';
 
 export class Engine {
   readonly connections = new Set<Connection>();
 
   constructor(readonly options: EngineOptions) {}
 
-  accept(socket: Socket): Connection {
+  accept(socket: Transport): Connection {
     const c = new Connection(socket, this.options);
     this.connections.add(c);
     socket.once('close', () => this.connections.delete(c));

@@ -3,6 +3,7 @@
  * engine owns connections, sessions, links, windows, credit and settlement bookkeeping; the user
  * decides what a link is for and what each message means.
  */
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { AmqpError, Terminus } from './performatives.js';
 import type { Described } from './decoder.js';
@@ -79,6 +80,18 @@ export interface SaslPolicy {
   /** PLAIN credentials: true lets the connection in. */
   plain?(user: string, password: string, connection: Connection): boolean;
 }
+
+/**
+ * What a connection runs over: a TCP or TLS socket, or any byte stream such as a WebSocket
+ * wrapped as a duplex (AMQP over WebSockets). The engine reads 'data', writes, watches
+ * writableLength and 'drain' for back-pressure, and ends or destroys it. Sockets have the two
+ * optional members; other streams may lack them, so the engine never relies on them.
+ */
+export type Transport = Duplex & {
+  setNoDelay?(noDelay?: boolean): unknown;
+  /** Bytes handed to the network so far (sockets only; tests read it). */
+  readonly bytesWritten?: number;
+};
 
 export interface EngineOptions {
   containerId: string;

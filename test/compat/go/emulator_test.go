@@ -26,6 +26,7 @@ const (
 // emu is the emulator the whole package's tests share; started by TestMain.
 var emu struct {
 	amqpPort, amqpsPort, httpPort int
+	wsPort                        int // --ws-port: AMQP over WebSockets (the admin port serves it too)
 	tlsDir                        string
 	cmd                           *exec.Cmd
 }
@@ -57,14 +58,15 @@ func startEmulator(work string) error {
 		return fmt.Errorf("%s missing: run npm run build", cli)
 	}
 	emu.tlsDir = filepath.Join(work, "tls")
-	emu.amqpPort, emu.amqpsPort, emu.httpPort = freePort(), freePort(), freePort()
+	emu.amqpPort, emu.amqpsPort, emu.httpPort, emu.wsPort = freePort(), freePort(), freePort(), freePort()
 	level := os.Getenv("SBEMU_LOG_LEVEL")
 	if level == "" {
 		level = "warn"
 	}
 	cmd := exec.Command("node", cli, "--host", "127.0.0.1",
 		"--amqp-port", fmt.Sprint(emu.amqpPort), "--amqps-port", fmt.Sprint(emu.amqpsPort),
-		"--http-port", fmt.Sprint(emu.httpPort), "--tls-dir", emu.tlsDir, "--log-level", level)
+		"--http-port", fmt.Sprint(emu.httpPort), "--ws-port", fmt.Sprint(emu.wsPort),
+		"--tls-dir", emu.tlsDir, "--log-level", level)
 	logFile, err := os.Create(filepath.Join(work, "emulator.log"))
 	if err != nil {
 		return err

@@ -30,6 +30,8 @@ class Emulator:
     amqp_port: int = field(default_factory=free_port)
     amqps_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
+    # AMQP over WebSockets on a port of its own (--ws-port); the admin port serves it too.
+    ws_port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
     stdout_lines: list = field(default_factory=list)
 
@@ -50,7 +52,8 @@ class Emulator:
     def start(self, timeout: float = 30.0) -> "Emulator":
         args = ["node", str(CLI), "--host", "127.0.0.1",
                 "--amqp-port", str(self.amqp_port), "--amqps-port", str(self.amqps_port),
-                "--http-port", str(self.http_port), "--tls-dir", str(self.tls_dir),
+                "--http-port", str(self.http_port), "--ws-port", str(self.ws_port),
+                "--tls-dir", str(self.tls_dir),
                 "--log-level", os.environ.get("SBEMU_LOG_LEVEL", "warn")]
         if self.config is not None:
             args += ["--config", str(self.config)]

@@ -22,13 +22,16 @@ public final class Emulator implements AutoCloseable {
     public final int amqpPort;
     public final int amqpsPort;
     public final int httpPort;
+    /** The --ws-port listener (AMQP over WebSockets), or -1 when off; the admin port serves it too. */
+    public final int wsPort;
     public final Path tlsDir;
     private final Process process;
 
-    private Emulator(int amqpPort, int amqpsPort, int httpPort, Path tlsDir, Process process) {
+    private Emulator(int amqpPort, int amqpsPort, int httpPort, int wsPort, Path tlsDir, Process process) {
         this.amqpPort = amqpPort;
         this.amqpsPort = amqpsPort;
         this.httpPort = httpPort;
+        this.wsPort = wsPort;
         this.tlsDir = tlsDir;
         this.process = process;
     }
@@ -49,6 +52,11 @@ public final class Emulator implements AutoCloseable {
     }
 
     public static Emulator start(Path workDir, int httpPort) throws Exception {
+        return start(workDir, httpPort, -1);
+    }
+
+    /** With wsPort >= 0, also the WebSocket port (--ws-port). */
+    public static Emulator start(Path workDir, int httpPort, int wsPort) throws Exception {
         Path root = Path.of(System.getProperty("repo.root", "../../..")).toAbsolutePath().normalize();
         Path cli = root.resolve("dist/cli.js");
         if (!Files.exists(cli)) throw new IllegalStateException(cli + " missing: run npm run build");
@@ -59,6 +67,7 @@ public final class Emulator implements AutoCloseable {
                 "--amqp-port", String.valueOf(amqp), "--amqps-port", String.valueOf(amqps),
                 "--http-port", String.valueOf(httpPort), "--tls-dir", tls.toString(),
                 "--log-level", System.getenv().getOrDefault("SBEMU_LOG_LEVEL", "warn")));
+        if (wsPort >= 0) cmd.addAll(List.of("--ws-port", String.valueOf(wsPort)));
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.appendTo(workDir.resolve("emulator.log").toFile()));
         Process proc = pb.start();
@@ -84,7 +93,7 @@ public final class Emulator implements AutoCloseable {
                 throw new IllegalStateException("emulator not ready in 30 s: " + out);
             }
         }
-        return new Emulator(amqp, amqps, httpPort, tls, proc);
+        return new Emulator(amqp, amqps, httpPort, wsPort, tls, proc);
     }
 
     public String connectionString() {
