@@ -145,6 +145,7 @@ export async function runFuzz(o: RunOptions): Promise<RunReport> {
   report.janitor = { drained: janitor.drained(), errors: janitor.errors };
   if (!report.crashed) await janitor.stop();
   report.rssAfter = report.crashed ? 0 : o.rss();
+  report.rssMax = Math.max(report.rssMax, report.rssAfter);
   return report;
 }
 
