@@ -10,7 +10,8 @@
 import type { MessageInput, StoredMessage } from '../broker/types.js';
 import { MESSAGE_STATE_CODE } from '../broker/types.js';
 import { uuidToBytes, bytesToUuid } from './dotnet.js';
-import { checkEncoding, Decoder } from './engine/decoder.js';
+import { checkEncoding } from './engine/decoder.js';
+import { checkSections, MessageDecodeError } from './messageSections.js';
 import { messageCodec, types } from './rhea.js';
 
 /** What src/amqp stores as MessageInput.payload. */
@@ -42,7 +43,7 @@ const BROKER_ANNOTATIONS = new Set([
   'x-opt-deadletter-source',
 ]);
 
-export class MessageDecodeError extends Error {}
+export { MessageDecodeError };
 
 interface Typed {
   value: unknown;
@@ -71,9 +72,9 @@ function toMs(v: unknown): number | undefined {
 
 /** Decodes one encoded AMQP message (as sent by a client) into a broker MessageInput. */
 export function decodeMessage(raw: Buffer): MessageInput {
-  // rhea trusts the counts it reads (a hostile count allocates without end): find the sections
-  // ahead of the body with the bounded decoder first, and let rhea read only those.
-  const headEnd = headLength(raw);
+  // rhea trusts the counts it reads (a hostile count allocates without end): check every section
+  // with the bounded decoder first, and let rhea read only those ahead of the body.
+  const headEnd = checkSections(raw);
   const reader = new types.Reader(raw.subarray(0, headEnd));
   let bodyStart = headEnd;
   const payload: AmqpPayload = { annotations: [], body: raw, hasMessageId: false };
@@ -124,47 +125,6 @@ export function decodeMessage(raw: Buffer): MessageInput {
     replyToSessionId: asString(m.reply_to_group_id),
     applicationProperties: (m.application_properties ?? {}) as Record<string, unknown>,
   };
-}
-
-const BODY_SECTIONS = new Set([0x75, 0x76, 0x77, 0x78]);
-
-const LIST = new Set([0x45, 0xc0, 0xd0]);
-const MAP = new Set([0xc1, 0xd1]);
-/**
- * The value each section ahead of the body must be (AMQP 1.0 section 3.2). The emulator keeps the
- * client's annotations as the items rhea decoded and writes them back on every delivery, and
- * rewrites the properties and application-properties it changes: a section of another shape (the
- * bytes of a binary read as annotation items) cannot be written back, and every delivery of the
- * stored message would fail. So it is refused at the door.
- */
-const SECTION_VALUE: Record<number, { name: string; constructors: Set<number> }> = {
-  [SECTION.header]: { name: 'header', constructors: LIST },
-  [SECTION.deliveryAnnotations]: { name: 'delivery-annotations', constructors: MAP },
-  [SECTION.messageAnnotations]: { name: 'message-annotations', constructors: MAP },
-  [SECTION.properties]: { name: 'properties', constructors: LIST },
-  [SECTION.applicationProperties]: { name: 'application-properties', constructors: MAP },
-};
-
-/** Bytes before the first body section (data, amqp-sequence, amqp-value) or footer, checked. */
-function headLength(raw: Buffer): number {
-  const d = new Decoder(raw);
-  try {
-    while (d.remaining() > 0) {
-      const at = d.pos;
-      if (raw[at] !== 0x00) throw new MessageDecodeError('expected a described message section');
-      if (raw[at + 1] === 0x53 && BODY_SECTIONS.has(raw[at + 2]!)) return at;
-      const descriptor = new Decoder(raw, at + 1);
-      const expected = SECTION_VALUE[descriptor.read() as number];
-      if (expected && !expected.constructors.has(raw[descriptor.pos]!)) {
-        throw new MessageDecodeError(`the ${expected.name} section must be a ${expected.constructors === MAP ? 'map' : 'list'}`);
-      }
-      d.read();
-    }
-  } catch (e) {
-    if (e instanceof MessageDecodeError) throw e;
-    throw new MessageDecodeError(`malformed message: ${(e as Error).message}`);
-  }
-  return raw.length;
 }
 
 /** Splits a batch envelope (message-format 0x80013700): each data section is one encoded message. */

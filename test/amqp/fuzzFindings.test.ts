@@ -93,12 +93,28 @@ describe('message sections of the wrong shape', () => {
     ['properties that are a map', hex('00 53 73 c1 01 00')],
     ['a header that is null', hex('00 53 70 40')],
   ])('a message with %s is rejected, and the queue keeps delivering', async (_name, section) => {
+    await rejectedThenDelivering(Buffer.concat([section, hex('00 53 75 a0 01 78')]));
+  });
+
+  // The body was stored unread: a data section announcing more bytes than the message holds was
+  // accepted and delivered, and the receiving SDK failed to decode it ("The value of "offset" is
+  // out of range", the janitor's SDK client in the second long run).
+  it.each([
+    ['a data section longer than the message', hex('00 53 75 a0 10 78')],
+    ['a data section that is a string', hex('00 53 75 a1 01 78')],
+    ['a section the format does not have', hex('00 53 75 a0 01 78 00 53 19 40')],
+    ['an amqp-sequence that is a map', hex('00 53 76 c1 01 00')],
+  ])('a message with %s is rejected, and the queue keeps delivering', async (_name, body) => {
+    await rejectedThenDelivering(body);
+  });
+
+  async function rejectedThenDelivering(message: Buffer) {
     const queue = uniqueName('shape');
     emulator.broker.createQueue(queue);
     const raw = await Raw.authorized(emulator.amqpPort);
     raw.attach(0, 's', 'sender', { target: { address: queue } });
     await raw.credited('s');
-    raw.transfer(0, 1, Buffer.concat([section, hex('00 53 75 a0 01 78')]));
+    raw.transfer(0, 1, message);
     const d = await raw.c.waitFor(() => raw.frames('disposition').find((f) => f.performative.first === 1));
     expect(JSON.stringify(d.performative.state)).toContain('amqp:decode-error');
     raw.transfer(0, 2, encodeMessage({ body: 'fine' }));
@@ -109,7 +125,7 @@ describe('message sections of the wrong shape', () => {
     expect(raw.frames('detach')).toHaveLength(0);
     expect(emulator.broker.runtime(queue).activeMessageCount).toBe(1);
     raw.close();
-  });
+  }
 });
 
 describe('settlements that would store what cannot be written back', () => {
