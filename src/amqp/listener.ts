@@ -77,12 +77,12 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     sasl: {
       mechanisms: ['MSSBCBS', 'ANONYMOUS', 'PLAIN'],
       // PLAIN: a policy's name and key, as generic AMQP clients (Qpid JMS, Proton) log in to Azure.
-      // The connection then acts with that policy's rights for its lifetime.
+      // The connection then acts with that policy's rights, on the namespace or on the policy's
+      // own entity, for its lifetime.
       plain: (user, password, c) => {
-        const key = validateKeyPair(auth, user, password);
-        if (!key) return false;
-        contextOf(c).addGrant({ audience: '', expiresAtMs: Number.POSITIVE_INFINITY, rights: [...key.rights] });
-        return true;
+        const grants = validateKeyPair(auth, user, password);
+        for (const g of grants) contextOf(c).addGrant({ ...g, expiresAtMs: Number.POSITIVE_INFINITY });
+        return grants.length > 0;
       },
     },
     logger,
