@@ -16,16 +16,8 @@ import type { CorrelationFilter, RuleAction, RuleFilter } from '../broker/types.
 import { parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
 import { parseAuthorizationRules, parseEmulatorSection } from './policies.js';
-import {
-  CORRELATION_FIELDS,
-  LOGGING_TYPES,
-  QUEUE_PROPS,
-  STATUSES,
-  SUBSCRIPTION_PROPS,
-  TOPIC_PROPS,
-  type Kind,
-  type PropSpec,
-} from './propertyTables.js';
+import { CORRELATION_FIELDS, LOGGING_TYPES, QUEUE_PROPS, STATUSES, SUBSCRIPTION_PROPS, TOPIC_PROPS } from './propertyTables.js';
+import type { Kind, PropSpec } from './propertyTables.js';
 import type {
   ConfigFile,
   EmulatorConfig,
