@@ -34,7 +34,9 @@ class AuthorizationCompatTest {
 
     @BeforeAll
     void start() throws Exception {
-        Path work = Path.of(System.getProperty("compat.workdir", "target/sbemu")).toAbsolutePath().resolve("auth");
+        // The same work dir, so the same TLS dir and CA, as ServiceBusCompatTest: the JVM builds its default
+        // SSLContext from javax.net.ssl.trustStore once, so the classes' emulators must share their CA.
+        Path work = Path.of(System.getProperty("compat.workdir", "target/sbemu")).toAbsolutePath();
         Files.createDirectories(work);
         emu = Emulator.start(work, Emulator.freePort());
         emu.trustCa(work);
