@@ -40,7 +40,7 @@ export function unsupportedAttach(remote: RemoteAttach): AmqpError | undefined {
   if (remote.role === 'receiver' && source?.distributionMode === 'copy') {
     // Qpid JMS asks for 'copy' for a QueueBrowser and for a durable topic subscriber alike.
     return refuse(
-      "distribution-mode 'copy' (a JMS QueueBrowser or durable subscriber) is not supported: peek through the entity's $management node to browse, receive from '<topic>/Subscriptions/<subscription>' to read a subscription.",
+      "distribution-mode 'copy' (a JMS QueueBrowser or durable subscriber) is not supported: peek through the entity's $management node to browse; a subscription is read at the address '<topic>/Subscriptions/<subscription>'.",
     );
   }
   for (const [key, value] of Object.entries(source?.filter ?? {})) {
