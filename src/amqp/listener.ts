@@ -18,6 +18,7 @@ import { serveEntityReceiver, serveEntitySender } from './entityLinks.js';
 import { toAmqpError, UNAUTHORIZED } from './errors.js';
 import { CHANNEL_MAX, CONNECTION_MEMORY_BUDGET, HANDLE_MAX, IDLE_TIME_OUT_MS, MAX_FRAME_SIZE, WRITE_HIGH_WATER_MARK } from './limits.js';
 import { ReplyLink } from './replies.js';
+import { unsupportedAttach } from './unsupported.js';
 import { CBS_MAX_MESSAGE_SIZE, MANAGEMENT_MAX_MESSAGE_SIZE, serveCbs, serveManagement } from './requestLinks.js';
 
 export interface AmqpListenerOptions {
@@ -77,12 +78,12 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     sasl: {
       mechanisms: ['MSSBCBS', 'ANONYMOUS', 'PLAIN'],
       // PLAIN: a policy's name and key, as generic AMQP clients (Qpid JMS, Proton) log in to Azure.
-      // The connection then acts with that policy's rights for its lifetime.
+      // The connection then acts with that policy's rights, on the namespace or on the policy's
+      // own entity, for its lifetime.
       plain: (user, password, c) => {
-        const key = validateKeyPair(auth, user, password);
-        if (!key) return false;
-        contextOf(c).addGrant({ audience: '', expiresAtMs: Number.POSITIVE_INFINITY, rights: [...key.rights] });
-        return true;
+        const grants = validateKeyPair(auth, user, password);
+        for (const g of grants) contextOf(c).addGrant({ ...g, expiresAtMs: Number.POSITIVE_INFINITY });
+        return grants.length > 0;
       },
     },
     logger,
@@ -153,6 +154,11 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     const log = conn.log.child({ link: link.name, address });
     const echo = { source: remote.source ? { address: remote.source.address, filter: remote.source.filter } : null, target: remote.target ? { address: remote.target.address } : null };
     log.debug({ role: remote.role }, 'attach');
+    const unsupported = unsupportedAttach(remote);
+    if (unsupported) {
+      log.info({ description: unsupported.description }, 'attach refused: not implemented');
+      return link.refuse(unsupported);
+    }
 
     if (parsed.kind === 'management') {
       const path = withoutTransfer(parsed.entityPath);

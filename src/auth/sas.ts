@@ -1,6 +1,9 @@
 /**
  * Shared Access Signature tokens, the credential Service Bus clients present: validated for CBS
- * put-token (AMQP) and for the admin API's `Authorization` header (HTTP); a generator for tests.
+ * put-token (AMQP), for the admin API's `Authorization` header (HTTP) and as SASL PLAIN
+ * credentials; a generator for tests. A token is signed with a namespace policy's key, or with
+ * the primary or secondary key of a policy of the queue or topic its audience names (then it
+ * covers that entity only).
  *
  * Formats seen in the wild, all accepted:
  * - JS AMQP:  `SharedAccessSignature sr=<encodeURIComponent(aud)>&sig=<encodeURIComponent(b64)>&se=<s>&skn=<name>`
@@ -15,10 +18,11 @@
  * `jwt` / `Bearer` tokens are the caller's business (AuthConfig.acceptJwt).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AccessRight, AuthConfig, SasKey } from './types.js';
+import type { AccessRight, AuthConfig } from './types.js';
 
 export type SasValidation =
-  | { ok: true; keyName: string; audience: string; expiresAtMs: number; rights: AccessRight[] }
+  /** `entity`: the queue or topic whose own policy signed the token. */
+  | { ok: true; keyName: string; audience: string; expiresAtMs: number; rights: AccessRight[]; entity?: string }
   | { ok: false; reason: string };
 
 const PREFIX = 'SharedAccessSignature';
@@ -36,19 +40,45 @@ function sign(key: string, stringToSign: string): string {
   return createHmac('sha256', Buffer.from(key, 'utf8')).update(stringToSign, 'utf8').digest('base64');
 }
 
-function findKey(auth: AuthConfig, rawSkn: string): SasKey | undefined {
+/** The names `skn` may stand for: clients percent-encode it, Python's urlencode writes a space as '+'. */
+function nameCandidates(rawSkn: string): Set<string> {
   const candidates = new Set<string>();
   const decoded = tryDecode(rawSkn);
   if (decoded !== undefined) candidates.add(decoded);
-  // Python's urlencode writes a space as '+'.
   const plusDecoded = tryDecode(rawSkn.replace(/\+/g, ' '));
   if (plusDecoded !== undefined) candidates.add(plusDecoded);
   candidates.add(rawSkn);
-  for (const name of candidates) {
-    const key = auth.keys.find((k) => k.name === name);
-    if (key) return key;
+  return candidates;
+}
+
+/** A policy a token may be signed with: one key for a namespace policy, primary and secondary for an entity's. */
+interface Signer {
+  name: string;
+  keys: readonly string[];
+  rights: readonly AccessRight[];
+  /** Set for an entity-level policy: the queue or topic it belongs to. */
+  entity?: string;
+}
+
+/**
+ * The policies named `skn`: the namespace's, then those of the entity the audience is in (an
+ * entity policy signs tokens for its own entity only, so a namespace-wide audience finds none).
+ */
+function signersFor(auth: AuthConfig, rawSkn: string, audience: string): Signer[] {
+  const names = nameCandidates(rawSkn);
+  const found: Signer[] = auth.keys.filter((k) => names.has(k.name)).map((k) => ({ name: k.name, keys: [k.key], rights: k.rights }));
+  const path = pathSegments(audience).join('/');
+  const entity = path === '' ? undefined : auth.entityPolicies?.of(path);
+  for (const p of entity?.policies ?? []) {
+    if (names.has(p.name)) found.push({ name: p.name, keys: p.keys, rights: p.rights, entity: entity!.entity });
   }
-  return undefined;
+  return found;
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /**
@@ -81,35 +111,45 @@ export function validateSasToken(token: string, auth: AuthConfig, nowMs: number)
   }
   if (!/^\d{1,15}$/.test(rawSe)) return { ok: false, reason: `The token expiry 'se=${rawSe.slice(0, 20)}' is not a number of seconds.` };
 
-  const key = findKey(auth, rawSkn);
-  if (!key) return { ok: false, reason: `Unknown shared access key name '${tryDecode(rawSkn) ?? rawSkn}'.` };
+  // quote_plus writes spaces as '+'; encodeURIComponent never leaves a literal '+'.
+  const audience = tryDecode(rawSr.replace(/\+/g, ' ')) ?? rawSr;
+  const signers = signersFor(auth, rawSkn, audience);
+  if (signers.length === 0) return { ok: false, reason: `Unknown shared access key name '${tryDecode(rawSkn) ?? rawSkn}'.` };
 
-  const expected = Buffer.from(sign(key.key, `${rawSr}\n${rawSe}`), 'utf8');
-  const actual = Buffer.from(tryDecode(rawSig) ?? rawSig, 'utf8');
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-    return { ok: false, reason: 'The token has an invalid signature.' };
-  }
+  const actual = tryDecode(rawSig) ?? rawSig;
+  const stringToSign = `${rawSr}\n${rawSe}`;
+  const signer = signers.find((p) => p.keys.some((k) => sameText(sign(k, stringToSign), actual)));
+  if (!signer) return { ok: false, reason: 'The token has an invalid signature.' };
 
   const expiresAtMs = Number(rawSe) * 1000;
   if (!(expiresAtMs > nowMs)) {
     return { ok: false, reason: `The token expired at ${new Date(expiresAtMs).toISOString()}.` };
   }
+  const ok: SasValidation = { ok: true, keyName: signer.name, audience, expiresAtMs, rights: [...signer.rights] };
+  if (signer.entity !== undefined) ok.entity = signer.entity;
+  return ok;
+}
 
-  // quote_plus writes spaces as '+'; encodeURIComponent never leaves a literal '+'.
-  const audience = tryDecode(rawSr.replace(/\+/g, ' ')) ?? rawSr;
-  return { ok: true, keyName: key.name, audience, expiresAtMs, rights: [...key.rights] };
+/** What SASL PLAIN credentials let a connection do: `audience` '' is the whole namespace. */
+export interface KeyPairGrant {
+  audience: string;
+  rights: AccessRight[];
 }
 
 /**
- * The key a SASL PLAIN client names (policy name as user, key as password, as Azure's AMQP
- * guidance describes for generic clients), or undefined when the pair is wrong.
+ * What a SASL PLAIN client may do with a policy's name as user and its key as password (as
+ * Azure's AMQP guidance describes for generic clients): a namespace policy covers the namespace,
+ * an entity policy its own queue or topic (each entity whose policy of that name has that key).
+ * Empty when the pair is wrong.
  */
-export function validateKeyPair(auth: AuthConfig, name: string, key: string): SasKey | undefined {
-  const found = auth.keys.find((k) => k.name === name);
-  if (!found) return undefined;
-  const a = Buffer.from(found.key, 'utf8');
-  const b = Buffer.from(key, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b) ? found : undefined;
+export function validateKeyPair(auth: AuthConfig, name: string, key: string): KeyPairGrant[] {
+  const grants: KeyPairGrant[] = auth.keys.filter((k) => k.name === name && sameText(k.key, key)).map((k) => ({ audience: '', rights: [...k.rights] }));
+  for (const e of auth.entityPolicies?.all() ?? []) {
+    for (const p of e.policies) {
+      if (p.name === name && p.keys.some((k) => sameText(k, key))) grants.push({ audience: e.entity, rights: [...p.rights] });
+    }
+  }
+  return grants;
 }
 
 /**

@@ -7,8 +7,29 @@ export interface SasKey {
   rights: AccessRight[];
 }
 
+/** The SAS policies of one queue or topic, as token validation needs them. */
+export interface EntityPolicies {
+  /** The queue or topic's path, as created. */
+  entity: string;
+  policies: ReadonlyArray<{ name: string; keys: readonly string[]; rights: readonly AccessRight[] }>;
+}
+
+/**
+ * Where the entity-level policies live (the broker's queue and topic records). The auth code
+ * asks rather than copies, so a rule added through the admin API works at once.
+ */
+export interface EntityPolicyLookup {
+  /** The queue or topic that `path` (an entity, a sub-queue, a subscription, a $management node) is in. */
+  of(path: string): EntityPolicies | undefined;
+  /** Every queue and topic that has policies: SASL PLAIN names a policy but no entity. */
+  all(): Iterable<EntityPolicies>;
+}
+
 export interface AuthConfig {
+  /** Namespace-level policies. */
   keys: SasKey[];
+  /** Entity-level policies; none when absent. */
+  entityPolicies?: EntityPolicyLookup;
   /** Accept `jwt` tokens without validation (the emulator cannot check Entra ID tokens). */
   acceptJwt: boolean;
 }

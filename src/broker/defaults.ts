@@ -34,6 +34,7 @@ export const queueDefaults = (): QueueProperties => ({
   requiresDuplicateDetection: false,
   duplicateDetectionHistoryTimeWindowMs: 10 * MINUTE,
   enableExpress: false,
+  authorizationRules: [],
 });
 
 export const topicDefaults = (): TopicProperties => ({
@@ -48,6 +49,7 @@ export const topicDefaults = (): TopicProperties => ({
   status: 'Active',
   autoDeleteOnIdleMs: MAX_DURATION_MS,
   enableExpress: false,
+  authorizationRules: [],
 });
 
 export const subscriptionDefaults = (): SubscriptionProperties => ({
@@ -63,6 +65,8 @@ const bool: Check = (v) => typeof v === 'boolean';
 const optionalString: Check = (v) => v === undefined || typeof v === 'string';
 const STATUSES: readonly EntityStatus[] = ['Active', 'Disabled', 'SendDisabled', 'ReceiveDisabled'];
 const status: Check = (v) => STATUSES.includes(v as EntityStatus);
+// Validated (names, rights, keys) by the adapter that parsed them; the broker stores them.
+const ruleList: Check = (v) => Array.isArray(v) && v.every((r) => typeof r === 'object' && r !== null && typeof r.keyName === 'string');
 
 const CHECKS: Record<string, Check> = {
   lockDurationMs: positiveDuration,
@@ -84,6 +88,7 @@ const CHECKS: Record<string, Check> = {
   enableExpress: bool,
   supportOrdering: bool,
   deadLetteringOnFilterEvaluationExceptions: bool,
+  authorizationRules: ruleList,
 };
 
 /**

@@ -8,6 +8,19 @@ export const MAX_DURATION_MS = 922_337_203_685_477;
 
 export type EntityStatus = 'Active' | 'Disabled' | 'SendDisabled' | 'ReceiveDisabled';
 
+/**
+ * An entity-level SAS policy (Azure's SharedAccessAuthorizationRule on a queue or topic). The
+ * broker only stores it; the adapters validate it, generate missing keys and check tokens with it.
+ */
+export interface AuthorizationRule {
+  keyName: string;
+  primaryKey: string;
+  secondaryKey: string;
+  rights: Array<'Manage' | 'Send' | 'Listen'>;
+  createdAt: number;
+  modifiedAt: number;
+}
+
 /** Settable properties shared by queues and subscriptions (the receivable entities). */
 export interface ReceivableProperties {
   lockDurationMs: number; // PT1M
@@ -30,6 +43,7 @@ export interface QueueProperties extends ReceivableProperties {
   requiresDuplicateDetection: boolean; // false
   duplicateDetectionHistoryTimeWindowMs: number; // PT10M
   enableExpress: boolean; // false
+  authorizationRules: readonly AuthorizationRule[]; // none
 }
 
 export interface TopicProperties {
@@ -45,6 +59,7 @@ export interface TopicProperties {
   autoDeleteOnIdleMs: number;
   enableExpress: boolean;
   userMetadata?: string;
+  authorizationRules: readonly AuthorizationRule[];
 }
 
 export interface SubscriptionProperties extends ReceivableProperties {

@@ -6,9 +6,10 @@
  * Forwarding is set in a second pass, once every entity exists, so a queue may forward to a queue
  * or topic declared after it.
  */
+import { completeRules } from '../auth/entityRules.js';
 import type { BrokerApi } from '../broker/api.js';
 import { ConfigError } from './errors.js';
-import type { EmulatorConfig } from './types.js';
+import type { EmulatorConfig, QueueConfig, TopicConfig } from './types.js';
 
 export interface AppliedConfig {
   queues: number;
@@ -28,11 +29,16 @@ export function applyConfig(broker: BrokerApi, config: EmulatorConfig): AppliedC
     }
   };
   const forwards: Array<() => void> = [];
+  // Entity-level SAS policies, their missing keys generated as the admin API would.
+  const rules = (e: QueueConfig | TopicConfig) =>
+    e.authorizationRules.length === 0
+      ? {}
+      : { authorizationRules: at(`${e.path}.AuthorizationRules`, () => completeRules(e.authorizationRules, [], Date.now())) };
 
   for (const ns of config.namespaces) {
     for (const queue of ns.queues) {
       const { forwardTo, forwardDeadLetteredMessagesTo, ...rest } = queue.properties;
-      at(`${queue.path}.Name`, () => broker.createQueue(queue.name, rest));
+      at(`${queue.path}.Name`, () => broker.createQueue(queue.name, { ...rest, ...rules(queue) }));
       counts.queues++;
       if (forwardTo !== undefined || forwardDeadLetteredMessagesTo !== undefined) {
         forwards.push(() => at(`${queue.path}.Properties`, () => broker.updateQueue(queue.name, queue.properties)));
@@ -42,7 +48,7 @@ export function applyConfig(broker: BrokerApi, config: EmulatorConfig): AppliedC
 
   for (const ns of config.namespaces) {
     for (const topic of ns.topics) {
-      at(`${topic.path}.Name`, () => broker.createTopic(topic.name, topic.properties));
+      at(`${topic.path}.Name`, () => broker.createTopic(topic.name, { ...topic.properties, ...rules(topic) }));
       counts.topics++;
       for (const sub of topic.subscriptions) {
         const { forwardTo, forwardDeadLetteredMessagesTo, ...rest } = sub.properties;

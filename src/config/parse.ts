@@ -12,18 +12,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { getLocation, parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import type { AccessRight, SasKey } from '../auth/types.js';
-import type {
-  CorrelationFilter,
-  EntityStatus,
-  QueueProperties,
-  RuleAction,
-  RuleFilter,
-  SubscriptionProperties,
-  TopicProperties,
-} from '../broker/types.js';
+import type { CorrelationFilter, RuleAction, RuleFilter } from '../broker/types.js';
 import { parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
+import { parseAuthorizationRules, parseEmulatorSection } from './policies.js';
+import { CORRELATION_FIELDS, LOGGING_TYPES, QUEUE_PROPS, STATUSES, SUBSCRIPTION_PROPS, TOPIC_PROPS } from './propertyTables.js';
+import type { Kind, PropSpec } from './propertyTables.js';
 import type {
   ConfigFile,
   EmulatorConfig,
@@ -79,84 +73,12 @@ export function validateConfig(value: unknown, source: string = INLINE_CONFIG_SO
   return new Validator(source).root(value);
 }
 
-// ---- property tables ----------------------------------------------------------------------------
-
-type Kind = 'boolean' | 'duration' | 'positiveInteger' | 'string' | 'entityName' | 'status';
-
-interface PropSpec<T> {
-  kind: Kind;
-  to: keyof T;
-}
-
-const RECEIVABLE = {
-  DeadLetteringOnMessageExpiration: { kind: 'boolean', to: 'deadLetteringOnMessageExpiration' },
-  DefaultMessageTimeToLive: { kind: 'duration', to: 'defaultMessageTimeToLiveMs' },
-  ForwardDeadLetteredMessagesTo: { kind: 'entityName', to: 'forwardDeadLetteredMessagesTo' },
-  ForwardTo: { kind: 'entityName', to: 'forwardTo' },
-  LockDuration: { kind: 'duration', to: 'lockDurationMs' },
-  MaxDeliveryCount: { kind: 'positiveInteger', to: 'maxDeliveryCount' },
-  RequiresSession: { kind: 'boolean', to: 'requiresSession' },
-  // extensions (Azure's names)
-  AutoDeleteOnIdle: { kind: 'duration', to: 'autoDeleteOnIdleMs' },
-  EnableBatchedOperations: { kind: 'boolean', to: 'enableBatchedOperations' },
-  Status: { kind: 'status', to: 'status' },
-  UserMetadata: { kind: 'string', to: 'userMetadata' },
-} as const;
-
-const QUEUE_PROPS: Record<string, PropSpec<QueueProperties>> = {
-  ...RECEIVABLE,
-  DuplicateDetectionHistoryTimeWindow: { kind: 'duration', to: 'duplicateDetectionHistoryTimeWindowMs' },
-  RequiresDuplicateDetection: { kind: 'boolean', to: 'requiresDuplicateDetection' },
-  // extensions
-  EnableExpress: { kind: 'boolean', to: 'enableExpress' },
-  EnablePartitioning: { kind: 'boolean', to: 'enablePartitioning' },
-  MaxMessageSizeInKilobytes: { kind: 'positiveInteger', to: 'maxMessageSizeInKilobytes' },
-  MaxSizeInMegabytes: { kind: 'positiveInteger', to: 'maxSizeInMegabytes' },
-};
-
-const SUBSCRIPTION_PROPS: Record<string, PropSpec<SubscriptionProperties>> = {
-  ...RECEIVABLE,
-  DeadLetteringOnFilterEvaluationExceptions: { kind: 'boolean', to: 'deadLetteringOnFilterEvaluationExceptions' },
-};
-
-const TOPIC_PROPS: Record<string, PropSpec<TopicProperties>> = {
-  DefaultMessageTimeToLive: { kind: 'duration', to: 'defaultMessageTimeToLiveMs' },
-  DuplicateDetectionHistoryTimeWindow: { kind: 'duration', to: 'duplicateDetectionHistoryTimeWindowMs' },
-  RequiresDuplicateDetection: { kind: 'boolean', to: 'requiresDuplicateDetection' },
-  // extensions
-  AutoDeleteOnIdle: { kind: 'duration', to: 'autoDeleteOnIdleMs' },
-  EnableBatchedOperations: { kind: 'boolean', to: 'enableBatchedOperations' },
-  EnableExpress: { kind: 'boolean', to: 'enableExpress' },
-  EnablePartitioning: { kind: 'boolean', to: 'enablePartitioning' },
-  MaxMessageSizeInKilobytes: { kind: 'positiveInteger', to: 'maxMessageSizeInKilobytes' },
-  MaxSizeInMegabytes: { kind: 'positiveInteger', to: 'maxSizeInMegabytes' },
-  Status: { kind: 'status', to: 'status' },
-  SupportOrdering: { kind: 'boolean', to: 'supportOrdering' },
-  UserMetadata: { kind: 'string', to: 'userMetadata' },
-};
-
-/** Correlation filter keys → CorrelationFilter fields (`Properties` is handled apart). */
-const CORRELATION_FIELDS: Record<string, Exclude<keyof CorrelationFilter, 'type' | 'properties'>> = {
-  ContentType: 'contentType',
-  CorrelationId: 'correlationId',
-  Label: 'subject',
-  Subject: 'subject',
-  MessageId: 'messageId',
-  ReplyTo: 'replyTo',
-  ReplyToSessionId: 'replyToSessionId',
-  SessionId: 'sessionId',
-  To: 'to',
-};
-
-const STATUSES: readonly EntityStatus[] = ['Active', 'Disabled', 'SendDisabled', 'ReceiveDisabled'];
-const RIGHTS: readonly AccessRight[] = ['Manage', 'Send', 'Listen'];
-const LOGGING_TYPES = ['file', 'console'];
-
 // ---- the validator ------------------------------------------------------------------------------
 
 type Obj = Record<string, unknown>;
 
-class Validator {
+/** Also used by policies.ts, which reads the SAS policy sections with these primitives. */
+export class Validator {
   constructor(private readonly source: string) {}
 
   fail(path: string, detail: string): never {
@@ -177,7 +99,7 @@ class Validator {
     const logging = get(user, userKeys, 'Logging');
     if (logging !== undefined) config.logging = this.logging(logging, 'UserConfig.Logging');
     const emulator = get(root, keys, 'Emulator');
-    if (emulator !== undefined) config.sharedAccessKeys = this.emulatorSection(emulator, 'Emulator');
+    if (emulator !== undefined) config.sharedAccessKeys = parseEmulatorSection(this, emulator, 'Emulator');
     return config;
   }
 
@@ -196,22 +118,24 @@ class Validator {
 
   private queue(value: unknown, path: string): QueueConfig {
     const q = this.object(value, path);
-    const keys = this.keys(q, path, ['Name', 'Properties']);
+    const keys = this.keys(q, path, ['Name', 'Properties', 'AuthorizationRules']);
     return {
       name: this.entityName(this.required(q, keys, 'Name', path), `${path}.Name`),
       path,
       properties: this.properties(get(q, keys, 'Properties'), `${path}.Properties`, QUEUE_PROPS),
+      authorizationRules: parseAuthorizationRules(this, get(q, keys, 'AuthorizationRules'), `${path}.AuthorizationRules`),
     };
   }
 
   private topic(value: unknown, path: string): TopicConfig {
     const t = this.object(value, path);
-    const keys = this.keys(t, path, ['Name', 'Properties', 'Subscriptions']);
+    const keys = this.keys(t, path, ['Name', 'Properties', 'Subscriptions', 'AuthorizationRules']);
     const subscriptions = this.optionalArray(t, keys, 'Subscriptions', path);
     return {
       name: this.entityName(this.required(t, keys, 'Name', path), `${path}.Name`),
       path,
       properties: this.properties(get(t, keys, 'Properties'), `${path}.Properties`, TOPIC_PROPS),
+      authorizationRules: parseAuthorizationRules(this, get(t, keys, 'AuthorizationRules'), `${path}.AuthorizationRules`),
       subscriptions: subscriptions.map((s, i) => this.subscription(s, `${path}.Subscriptions[${i}]`)),
     };
   }
@@ -373,52 +297,31 @@ class Validator {
     return { type };
   }
 
-  private emulatorSection(value: unknown, path: string): SasKey[] {
-    const o = this.object(value, path);
-    const keys = this.keys(o, path, ['SharedAccessKeys']);
-    return this.optionalArray(o, keys, 'SharedAccessKeys', path).map((k, i) => {
-      const kPath = `${path}.SharedAccessKeys[${i}]`;
-      const entry = this.object(k, kPath);
-      const eKeys = this.keys(entry, kPath, ['KeyName', 'Key', 'Rights']);
-      const name = this.string(this.required(entry, eKeys, 'KeyName', kPath), `${kPath}.KeyName`);
-      const key = this.string(this.required(entry, eKeys, 'Key', kPath), `${kPath}.Key`);
-      if (name === '') this.fail(`${kPath}.KeyName`, 'the key name is empty');
-      if (key === '') this.fail(`${kPath}.Key`, 'the key is empty');
-      const rightsValue = get(entry, eKeys, 'Rights');
-      let rights: AccessRight[] = [...RIGHTS];
-      if (rightsValue !== undefined) {
-        rights = this.array(rightsValue, `${kPath}.Rights`).map((r, j) => {
-          const text = this.string(r, `${kPath}.Rights[${j}]`);
-          const right = RIGHTS.find((x) => x.toLowerCase() === text.toLowerCase());
-          if (right === undefined) this.fail(`${kPath}.Rights[${j}]`, `'${text}' is not a right; use Manage, Send or Listen`);
-          return right;
-        });
-      }
-      return { name, key, rights };
-    });
-  }
-
   // ---- primitives -------------------------------------------------------------------------------
 
-  private object(value: unknown, path: string, what = 'an object'): Obj {
+  get(o: Obj, keys: KeyMap, key: string): unknown {
+    return get(o, keys, key);
+  }
+
+  object(value: unknown, path: string, what = 'an object'): Obj {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       this.fail(path, `expected ${what} ({ ... }), not ${describe(value)}`);
     }
     return value as Obj;
   }
 
-  private array(value: unknown, path: string): unknown[] {
+  array(value: unknown, path: string): unknown[] {
     if (!Array.isArray(value)) this.fail(path, `expected an array ([ ... ]), not ${describe(value)}`);
     return value;
   }
 
-  private optionalArray(o: Obj, keys: KeyMap, key: string, path: string): unknown[] {
+  optionalArray(o: Obj, keys: KeyMap, key: string, path: string): unknown[] {
     const v = get(o, keys, key);
     if (v === undefined || v === null) return [];
     return this.array(v, join(path, key));
   }
 
-  private string(value: unknown, path: string, what = 'a string'): string {
+  string(value: unknown, path: string, what = 'a string'): string {
     if (typeof value !== 'string') this.fail(path, `expected ${what}, not ${describe(value)}`);
     return value;
   }
@@ -429,7 +332,7 @@ class Validator {
     return name;
   }
 
-  private required(o: Obj, keys: KeyMap, key: string, path: string): unknown {
+  required(o: Obj, keys: KeyMap, key: string, path: string): unknown {
     const v = get(o, keys, key);
     if (v === undefined) this.fail(join(path, key), `'${key}' is required`);
     return v;
@@ -439,7 +342,7 @@ class Validator {
    * Maps each allowed key (lowercased) to the spelling used in the file; unknown keys and keys
    * given twice in different case are errors.
    */
-  private keys(o: Obj, path: string, allowed: readonly string[]): KeyMap {
+  keys(o: Obj, path: string, allowed: readonly string[]): KeyMap {
     const canonical = new Map(allowed.map((k) => [k.toLowerCase(), k]));
     const map: KeyMap = new Map();
     for (const actual of Object.keys(o)) {

@@ -5,6 +5,7 @@
  * - `EmulatorConfig`: the validated, normalized form (broker property names, milliseconds) that
  *   applyConfig() creates entities from. Each entity keeps its JSON path for error messages.
  */
+import type { AuthorizationRuleInput } from '../auth/entityRules.js';
 import type { SasKey } from '../auth/types.js';
 import type {
   QueueProperties,
@@ -97,9 +98,21 @@ export interface RuleFile {
   };
 }
 
+/** Extension: an entity-level SAS policy (as the admin API's AuthorizationRule). */
+export interface AuthorizationRuleFile {
+  KeyName: string;
+  /** Generated when absent or empty, as Azure does. */
+  PrimaryKey?: string;
+  SecondaryKey?: string;
+  /** Default: all three. */
+  Rights?: Array<'Manage' | 'Send' | 'Listen'>;
+}
+
 export interface QueueFile {
   Name: string;
   Properties?: QueuePropertiesFile;
+  /** Extension: tokens signed with these keys reach this queue only. */
+  AuthorizationRules?: AuthorizationRuleFile[];
 }
 
 export interface SubscriptionFile {
@@ -111,6 +124,8 @@ export interface SubscriptionFile {
 export interface TopicFile {
   Name: string;
   Properties?: TopicPropertiesFile;
+  /** Extension: tokens signed with these keys reach this topic and its subscriptions only. */
+  AuthorizationRules?: AuthorizationRuleFile[];
   Subscriptions?: SubscriptionFile[];
 }
 
@@ -155,6 +170,7 @@ export interface QueueConfig {
   name: string;
   path: string;
   properties: Partial<QueueProperties>;
+  authorizationRules: AuthorizationRuleInput[];
 }
 
 export interface SubscriptionConfig {
@@ -169,6 +185,7 @@ export interface TopicConfig {
   path: string;
   properties: Partial<TopicProperties>;
   subscriptions: SubscriptionConfig[];
+  authorizationRules: AuthorizationRuleInput[];
 }
 
 export interface NamespaceConfig {

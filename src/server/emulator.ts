@@ -30,6 +30,7 @@ import { ConfigError } from '../config/errors.js';
 import { INLINE_CONFIG_SOURCE, loadConfigFile, validateConfig } from '../config/parse.js';
 import type { ConfigFile, EmulatorConfig } from '../config/types.js';
 import { createBroker } from './broker.js';
+import { brokerEntityPolicies } from './entityPolicies.js';
 import { systemClock } from './clock.js';
 import { DEFAULTS, defaultTlsDir, LOG_LEVELS, type LogLevel } from './defaults.js';
 import { createRootLogger } from './logger.js';
@@ -145,6 +146,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     onError: (err) => brokerLog.error({ err }, 'an adapter callback threw; the broker carried on'),
   });
   timer.start(broker);
+  auth.entityPolicies = brokerEntityPolicies(broker);
 
   let amqp: AmqpListeners | undefined;
   let http: AdminServer | undefined;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the compat suites need on a clean Debian machine (the polyglot image has Node, Python 3.11,
 # OpenJDK 17 + Maven and Go; apt fills any gap), then the suites' own dependencies:
-#   python/.venv (requirements.txt), Maven dependencies and plugins, Go modules,
+#   python/.venv (requirements.txt), Maven dependencies and plugins (Java SDK and Qpid JMS suites), Go modules,
 #   and per SDK release of the release matrix its venv / package dir / Maven dependencies / modules (matrix/setup.sh).
 # Idempotent: a second run only checks.
 set -euo pipefail
@@ -29,6 +29,9 @@ fi
 
 echo "ci-setup: maven dependencies"
 (cd "$HERE/java" && mvn -B -q -ntp dependency:resolve dependency:resolve-plugins test-compile -DskipTests)
+
+echo "ci-setup: maven dependencies (Qpid JMS)"
+(cd "$HERE/jms" && mvn -B -q -ntp dependency:resolve dependency:resolve-plugins test-compile -DskipTests)
 
 echo "ci-setup: go modules"
 (cd "$HERE/go" && go mod download && go vet ./...)

@@ -1,7 +1,8 @@
 """Builds test/compat/results.md (scenario x SDK) from the suites' machine-readable reports.
 
-python3 results.py <python junit.xml> <java surefire-reports dir> <go test -v output> [<logs/matrix dir>]
-With the fourth argument, the SDK release matrix's table (scenario x release, matrix/report.py) follows.
+python3 results.py <python junit.xml> <java surefire-reports dir> <go test -v output> [<logs/matrix dir> [<jms surefire-reports dir>]]
+With the fourth argument, the SDK release matrix's table (scenario x release, matrix/report.py) follows;
+the fifth fills the Qpid JMS column (an empty fourth argument skips the release table).
 A cell is "pass" when every test mapped to that scenario passed, "FAIL" when one failed, "skip" when
 all were skipped, "not run" when the suite produced no report, and "-" when the SDK has no test for it.
 """
@@ -62,12 +63,28 @@ SCENARIOS = [
     ("unknown entity -> not found (sender)", {
         "python": ["test_unknown_entity_sender"], "java": ["unknownEntityIsMessagingEntityNotFound"],
         "go": ["TestUnknownEntity"]}),
-    ("wrong key -> unauthorized (AMQP and admin)", {
-        "python": ["test_wrong_key"], "java": ["wrongKeyIsUnauthorized"], "go": ["TestWrongKey"]}),
+    ("wrong key -> unauthorized (AMQP and admin; JMS: SASL PLAIN refused)", {
+        "python": ["test_wrong_key"], "java": ["wrongKeyIsUnauthorized"], "go": ["TestWrongKey"],
+        "jms": ["wrongPasswordIsRefused"]}),
     ("AMQP over WebSockets: send, receive, sessions (admin port and --ws-port)", {
         "python": ["test_websocket_send_receive", "test_websocket_sessions"],
         "java": ["webSocketSendReceive(String)", "webSocketSessions(String)"],
         "go": ["TestWebSocketSendReceive", "TestWebSocketSessions"]}),
+    ("Send-only and Listen-only policies: each right alone", {
+        "python": ["test_send_only_and_listen_only_policies"], "java": ["sendOnlyAndListenOnlyPolicies"],
+        "go": ["TestSendOnlyAndListenOnlyPolicies"]}),
+    ("entity-level policy (admin client; JMS: Config.json) reaches only its entity", {
+        "python": ["test_entity_policy_from_admin_client"], "java": ["entityPolicyFromAdminClient"],
+        "go": ["TestEntityPolicyFromAdminClient"], "jms": ["anEntityPolicyReachesItsOwnQueueOnly"]}),
+    ("SharedAccessSignature connection string: valid sends, expired refused", {
+        "python": ["test_sas_connection_string_valid_then_expired"], "java": ["sasConnectionStringValidThenExpired"],
+        "go": ["TestSASConnectionStringValidThenExpired"]}),
+    ("JMS: send and receive on a queue (SASL PLAIN, auto-ack)", {"jms": ["sendAndReceiveOnAQueue"]}),
+    ("JMS: receive from a topic subscription (topic/Subscriptions/sub)", {"jms": ["receiveFromATopicSubscription"]}),
+    ("JMS: auto-ack listener, client-ack, recover redelivers", {"jms": [
+        "autoAcknowledgeWithAListener", "clientAcknowledgeSettlesOnlyWhenAcknowledged", "recoverRedeliversTheUnacknowledged"]}),
+    ("JMS: selector and QueueBrowser refused (not-implemented), message kept", {
+        "jms": ["selectorsAndBrowsersAreRefusedNotMisserved"]}),
     ("tutorial: scripts extracted verbatim", {"python": ["test_tutorial_files_are_the_tutorials_own"]}),
     ("tutorial: scripts as written (pinned SDK-side crashes)", {"python": [
         "test_as_written_create_session_queue", "test_as_written_session_consumer_specific",
@@ -78,7 +95,7 @@ SCENARIOS = [
         "test_ported_session_consumer_next", "test_ported_parallel_session_workers",
         "test_ported_session_state_management"]}),
 ]
-SDKS = ["python", "java", "go"]
+SDKS = ["python", "java", "go", "jms"]
 
 
 def junit(path):
@@ -134,10 +151,11 @@ def cell(results, tests):
 
 
 def main():
-    results = {"python": load_python(sys.argv[1]), "java": load_java(sys.argv[2]), "go": load_go(sys.argv[3])}
+    results = {"python": load_python(sys.argv[1]), "java": load_java(sys.argv[2]), "go": load_go(sys.argv[3]),
+               "jms": load_java(sys.argv[5]) if len(sys.argv) > 5 else None}
     lines = ["# SDK compatibility matrix (last run of `npm run test:compat`)", "",
-             "| scenario | Python azure-servicebus | Java azure-messaging-servicebus | Go azservicebus |",
-             "| --- | --- | --- | --- |"]
+             "| scenario | Python azure-servicebus | Java azure-messaging-servicebus | Go azservicebus | Qpid JMS (AMQP 1.0 JMS client) |",
+             "| --- | --- | --- | --- | --- |"]
     for name, tests in SCENARIOS:
         lines.append(f"| {name} | " + " | ".join(cell(results[s], tests.get(s, [])) for s in SDKS) + " |")
     lines.append("")
@@ -149,7 +167,7 @@ def main():
             n = {k: sum(1 for v in r.values() if v == k) for k in ("pass", "fail", "skip")}
             lines.append(f"- {s}: {n['pass']} passed, {n['fail']} failed, {n['skip']} skipped"
                          + ("" if not n["fail"] else ": " + ", ".join(sorted(t for t, v in r.items() if v == "fail"))))
-    if len(sys.argv) > 4:
+    if len(sys.argv) > 4 and sys.argv[4]:
         lines += [""] + release_matrix.lines(Path(sys.argv[4]))
     text = "\n".join(lines) + "\n"
     Path(__file__).with_name("results.md").write_text(text, encoding="utf-8")

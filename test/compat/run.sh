@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# npm run test:compat: builds the emulator, then runs the official Python, Java and Go SDK suites
-# against it (each suite starts its own emulator from dist/cli.js on free ports), then the SDK release
+# npm run test:compat: builds the emulator, then runs the official Python, Java and Go SDK suites and
+# the Qpid JMS suite against it (each suite starts its own emulator from dist/cli.js on free ports), then the SDK release
 # matrix (matrix/run.sh: a small scenario set per SDK release, one emulator each), writes the
 # scenario x SDK and scenario x release tables to test/compat/results.md, prints them, and exits
 # non-zero if any suite or any release failed.
@@ -31,6 +31,11 @@ rm -rf "$HERE/java/target/surefire-reports"
 (cd "$HERE/java" && mvn -B -ntp test)
 RC[java]=$?
 
+echo "== jms (Qpid JMS)"
+rm -rf "$HERE/jms/target/surefire-reports"
+(cd "$HERE/jms" && mvn -B -ntp test)
+RC[jms]=$?
+
 echo "== go (azservicebus)"
 (cd "$HERE/go" && go test -count=1 -v -timeout 15m ./... 2>&1 | tee "$OUT/go.log"; exit "${PIPESTATUS[0]}")
 RC[go]=$?
@@ -40,11 +45,11 @@ bash "$HERE/matrix/run.sh"
 RC[matrix]=$?
 
 echo "== results"
-python3 "$HERE/results.py" "$OUT/python.xml" "$HERE/java/target/surefire-reports" "$OUT/go.log" "$OUT/matrix"
+python3 "$HERE/results.py" "$OUT/python.xml" "$HERE/java/target/surefire-reports" "$OUT/go.log" "$OUT/matrix" "$HERE/jms/target/surefire-reports"
 
 failed=0
-for s in python java go matrix; do
+for s in python java jms go matrix; do
   if [ "${RC[$s]}" -ne 0 ]; then echo "compat: $s failed (exit ${RC[$s]})"; failed=$((failed + 1)); fi
 done
-echo "compat: $((4 - failed)) of 4 passed (python, java, go suites; SDK release matrix), $failed failed"
+echo "compat: $((5 - failed)) of 5 passed (python, java, jms, go suites; SDK release matrix), $failed failed"
 [ "$failed" -eq 0 ]

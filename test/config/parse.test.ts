@@ -60,6 +60,7 @@ describe("Microsoft's default Config.json", () => {
           requiresDuplicateDetection: false,
           requiresSession: false,
         },
+        authorizationRules: [],
       },
     ]);
   });

@@ -115,6 +115,7 @@ describe('PUT /{queue} (create)', () => {
       forwardDeadLetteredMessagesTo: 'dlq-target',
       enableExpress: true,
       maxMessageSizeInKilobytes: 1024,
+      authorizationRules: [],
     });
     const q = buildQueue(sdkEntry(r.body, Q));
     expect(q).toMatchObject({

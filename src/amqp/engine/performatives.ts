@@ -103,14 +103,29 @@ export function errorOf(v: unknown): AmqpError | undefined {
 export interface Terminus {
   address?: string;
   filter?: Record<string, unknown>;
+  /** The client asks the peer to create the node (JMS temporary queues and topics). */
+  dynamic?: boolean;
+  /** Source only: 'copy' asks to browse (JMS QueueBrowser) rather than consume. */
+  distributionMode?: string;
+  /** The target is a transaction coordinator (amqp:coordinator:list), not a node. */
+  coordinator?: boolean;
 }
 
+const COORDINATOR = 0x30;
+
+/** A source or target (or coordinator) as the emulator needs it; the layouts share fields 0-5. */
 export function terminusOf(v: unknown): Terminus | undefined {
   if (!(v instanceof Described) || !Array.isArray(v.value)) return undefined;
+  if (v.descriptor === COORDINATOR || v.descriptor === 'amqp:coordinator:list') return { coordinator: true };
   const f = v.value as unknown[];
   const address = typeof f[0] === 'string' ? f[0] : Buffer.isBuffer(f[0]) ? f[0].toString('utf8') : undefined;
   const filter = f[7] && typeof f[7] === 'object' && !Array.isArray(f[7]) && !Buffer.isBuffer(f[7]) ? (f[7] as Record<string, unknown>) : undefined;
-  return { address, filter };
+  const t: Terminus = { address, filter };
+  if (f[4] === true) t.dynamic = true;
+  // Field 6 of a target is its capabilities, which may be a single symbol.
+  const isSource = v.descriptor === SOURCE || v.descriptor === 'amqp:source:list';
+  if (isSource && typeof f[6] === 'string') t.distributionMode = f[6];
+  return t;
 }
 
 // ---- writing ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TopicView } from '../../broker/api.js';
 import { errors } from '../../broker/errors.js';
 import { baseOf, byName, entryXml, feedXml, paginate, type Base, type EntryInput } from '../atom.js';
+import { authorizationRulesFor } from '../serializers/authorizationRules.js';
 import { TOPIC_CLEARABLE, TOPIC_ROOT, readTopic, topicXml } from '../serializers/topic.js';
 import type { XmlObject } from '../xml.js';
 import { feedResponses, listQuerySchema, lookup, sendEntry, sendFeed, withCleared, type ListQuery } from './common.js';
@@ -30,15 +31,18 @@ export function putTopic(
   el: XmlObject,
   update: boolean,
 ): FastifyReply {
-  const { broker } = app.admin;
+  const { broker, now } = app.admin;
   const props = readTopic(el);
   const base = baseOf(request);
   if (update) {
-    if (!lookup(() => broker.getTopic(name))) throw errors.entityNotFound(name);
+    const current = lookup(() => broker.getTopic(name));
+    if (!current) throw errors.entityNotFound(name);
+    props.authorizationRules = authorizationRulesFor(el, current.properties.authorizationRules, now());
     const view = broker.updateTopic(name, withCleared(props, TOPIC_CLEARABLE));
     return sendEntry(reply, 200, entryXml(base, topicEntry(view)));
   }
   if (lookup(() => broker.getQueue(name))) throw errors.entityExists(name);
+  props.authorizationRules = authorizationRulesFor(el, [], now());
   const view = broker.createTopic(name, props);
   request.log.info({ entity: view.name }, 'topic created');
   return sendEntry(reply, 201, entryXml(base, topicEntry(view)));

@@ -3,6 +3,7 @@ import type { QueueView } from '../../broker/api.js';
 import type { QueueProperties } from '../../broker/types.js';
 import { formatDuration } from '../duration.js';
 import { ATTR, NS_SB, NS_XSI, type XmlObject } from '../xml.js';
+import { authorizationRulesXml } from './authorizationRules.js';
 import { bool, countDetailsXml, isoTime, optional, readFields, type FieldSpec } from './common.js';
 
 export const QUEUE_ROOT = 'QueueDescription';
@@ -28,7 +29,10 @@ export const QUEUE_FIELDS: readonly FieldSpec[] = [
   { xml: 'MaxMessageSizeInKilobytes', prop: 'maxMessageSizeInKilobytes', kind: 'int' },
 ];
 
-/** Read-only or unsupported-but-harmless elements clients echo back on update: accepted, ignored. */
+/**
+ * Read-only or unsupported-but-harmless elements clients echo back on update: accepted, ignored.
+ * (AuthorizationRules is read apart, by serializers/authorizationRules.ts.)
+ */
 export const QUEUE_IGNORED: ReadonlySet<string> = new Set([
   'AuthorizationRules',
   'EntityAvailabilityStatus',
@@ -68,7 +72,7 @@ export function queueXml(v: QueueView, sbBase: string): XmlObject {
     SizeInBytes: String(v.runtime.sizeInBytes),
     MessageCount: String(v.runtime.totalMessageCount),
     IsAnonymousAccessible: 'false',
-    AuthorizationRules: '',
+    AuthorizationRules: authorizationRulesXml(p.authorizationRules),
     Status: p.status,
   };
   optional(x, 'ForwardTo', p.forwardTo === undefined ? undefined : sbBase + p.forwardTo);

@@ -3,6 +3,7 @@ import type { TopicView } from '../../broker/api.js';
 import type { TopicProperties } from '../../broker/types.js';
 import { formatDuration } from '../duration.js';
 import { ATTR, NS_SB, NS_XSI, type XmlObject } from '../xml.js';
+import { authorizationRulesXml } from './authorizationRules.js';
 import { bool, countDetailsXml, isoTime, optional, readFields, type FieldSpec } from './common.js';
 
 export const TOPIC_ROOT = 'TopicDescription';
@@ -23,6 +24,7 @@ export const TOPIC_FIELDS: readonly FieldSpec[] = [
   { xml: 'MaxMessageSizeInKilobytes', prop: 'maxMessageSizeInKilobytes', kind: 'int' },
 ];
 
+/** As QUEUE_IGNORED (AuthorizationRules is read apart, by serializers/authorizationRules.ts). */
 export const TOPIC_IGNORED: ReadonlySet<string> = new Set([
   'AuthorizationRules',
   'EntityAvailabilityStatus',
@@ -57,7 +59,7 @@ export function topicXml(v: TopicView): XmlObject {
     SizeInBytes: String(v.runtime.sizeInBytes),
     FilteringMessagesBeforePublishing: 'false',
     IsAnonymousAccessible: 'false',
-    AuthorizationRules: '',
+    AuthorizationRules: authorizationRulesXml(p.authorizationRules),
     Status: p.status,
   };
   optional(x, 'UserMetadata', p.userMetadata);

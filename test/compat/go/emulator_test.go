@@ -63,7 +63,9 @@ func startEmulator(work string) error {
 	if level == "" {
 		level = "warn"
 	}
-	cmd := exec.Command("node", cli, "--host", "127.0.0.1",
+	// No entities (the tests create their own) and Send-only / Listen-only namespace policies.
+	config := filepath.Join(root, "test", "compat", "auth-config.json")
+	cmd := exec.Command("node", cli, "--host", "127.0.0.1", "--config", config,
 		"--amqp-port", fmt.Sprint(emu.amqpPort), "--amqps-port", fmt.Sprint(emu.amqpsPort),
 		"--http-port", fmt.Sprint(emu.httpPort), "--ws-port", fmt.Sprint(emu.wsPort),
 		"--tls-dir", emu.tlsDir, "--log-level", level)

@@ -29,7 +29,10 @@ def _trust(ca: Path) -> None:
 
 @pytest.fixture(scope="session")
 def emulator(suite_tmp, tls_dir):
-    emu = Emulator(tls_dir=tls_dir, log_file=suite_tmp / "emulator-shared.log").start()
+    # No entities (each test creates its own) and two namespace policies besides the default one,
+    # Send-only and Listen-only, for test_authorization.py.
+    config = HERE.parent / "auth-config.json"
+    emu = Emulator(tls_dir=tls_dir, config=config, log_file=suite_tmp / "emulator-shared.log").start()
     _trust(emu.ca_path)
     yield emu
     emu.stop()

@@ -63,7 +63,9 @@ public final class Emulator implements AutoCloseable {
         Path tls = workDir.resolve("tls");
         Files.createDirectories(tls);
         int amqp = freePort(), amqps = freePort();
-        List<String> cmd = new ArrayList<>(List.of("node", cli.toString(), "--host", "127.0.0.1",
+        // No entities (the tests create their own) and Send-only / Listen-only namespace policies.
+        Path config = root.resolve("test/compat/auth-config.json");
+        List<String> cmd = new ArrayList<>(List.of("node", cli.toString(), "--host", "127.0.0.1", "--config", config.toString(),
                 "--amqp-port", String.valueOf(amqp), "--amqps-port", String.valueOf(amqps),
                 "--http-port", String.valueOf(httpPort), "--tls-dir", tls.toString(),
                 "--log-level", System.getenv().getOrDefault("SBEMU_LOG_LEVEL", "warn")));

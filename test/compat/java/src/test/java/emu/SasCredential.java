@@ -39,12 +39,16 @@ public final class SasCredential implements TokenCredential {
 
     private AccessToken token(String resource) throws Exception {
         long expiry = Instant.now().getEpochSecond() + 3600;
+        return new AccessToken(sign(resource, keyName, key, expiry), OffsetDateTime.ofInstant(Instant.ofEpochSecond(expiry), ZoneOffset.UTC));
+    }
+
+    /** A SAS token for `resource` expiring at `expiry` (epoch seconds), e.g. for SharedAccessSignature= connection strings. */
+    public static String sign(String resource, String keyName, String key, long expiry) throws Exception {
         String sr = URLEncoder.encode(resource, StandardCharsets.UTF_8);
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         String sig = Base64.getEncoder().encodeToString(mac.doFinal((sr + "\n" + expiry).getBytes(StandardCharsets.UTF_8)));
-        String token = "SharedAccessSignature sr=" + sr + "&sig=" + URLEncoder.encode(sig, StandardCharsets.UTF_8)
+        return "SharedAccessSignature sr=" + sr + "&sig=" + URLEncoder.encode(sig, StandardCharsets.UTF_8)
                 + "&se=" + expiry + "&skn=" + URLEncoder.encode(keyName, StandardCharsets.UTF_8);
-        return new AccessToken(token, OffsetDateTime.ofInstant(Instant.ofEpochSecond(expiry), ZoneOffset.UTC));
     }
 }
