@@ -8,7 +8,7 @@ export function table(title: string, head: string[], rows: (string | number)[][]
   return `\n### ${title}\n\n${line(cells[0]!)}\n${sep}\n${cells.slice(1).map(line).join('\n')}\n`;
 }
 
-const COLORS: Record<string, string> = { ceiling: '#9e9e9e', emulator: '#1565c0', rabbitmq: '#ef6c00', activemq: '#6a1b9a' };
+const COLORS: Record<string, string> = { ceiling: '#9e9e9e', emulator: '#1565c0', rabbitmq: '#ef6c00', artemis: '#6a1b9a' };
 const color = (s: string) => COLORS[s] ?? '#2e7d32';
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
