@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --only amqp,latency,sessions,startup,memory,scaling,profile] [--n 20000]
+ *   [--rounds 3] [--systems ceiling,emulator,rabbitmq,artemis] [--clients rhea,go]
  *   [--no-install] [--no-build] [--quick]`
  *
  * Every system runs in its own process on loopback ports: the emulator (`node dist/cli.js`, built
@@ -33,7 +34,8 @@ import { fmtMs, fmtRate, log, mb, sleep } from './lib/util.js';
 import { sessionsSdk, type SessionsRow } from './parts/sessions.js';
 import { startup, type StartupResult } from './parts/startup.js';
 import { memoryWithBacklog, scaling, type MemoryResult, type ScalingResult } from './parts/state.js';
-import { throughput, type ThroughputRow } from './parts/throughput.js';
+import { bestSend, medianRows, seriesNames, throughput, throughputGroups, throughputTable, type ThroughputRow } from './parts/throughput.js';
+import { buildGoClient, goThroughput } from './lib/goclient.js';
 
 const ALL = ['amqp', 'latency', 'sessions', 'startup', 'memory', 'scaling'] as const;
 const EXTRA = ['profile'] as const;
@@ -62,6 +64,8 @@ function parseArgs(argv: string[]) {
     install: !argv.includes('--no-install'),
     build: !argv.includes('--no-build'),
     systems: (get('--systems') ?? 'ceiling,emulator,rabbitmq,artemis').split(','),
+    clients: (get('--clients') ?? 'rhea,go').split(',') as ('rhea' | 'go')[],
+    rounds: Number(get('--rounds') ?? (quick ? 1 : 3)),
   };
 }
 
@@ -182,6 +186,7 @@ async function main() {
 
   const results: Record<string, unknown> = { machine, options: { ...opts, only: [...opts.only] }, emulatorCommand: emulatorCommand().how };
   const tp: ThroughputRow[] = [];
+  const tpRounds: (ThroughputRow & { round: number })[] = [];
   const lat: LatencyRow[] = [];
   const infos: SystemInfo[] = [];
   let sessionsRows: SessionsRow[] = [];
@@ -190,30 +195,58 @@ async function main() {
   let scale: ScalingResult | undefined;
   let profile: Awaited<ReturnType<typeof profileEmulator>>;
 
-  // ---- raw AMQP throughput and latency, system by system
+  // ---- raw AMQP throughput and latency. Every system runs at once (idle, the others cost next
+  // to nothing) so the rounds can interleave them: load from outside then weighs on each alike.
   if (opts.only.has('amqp') || opts.only.has('latency')) {
-    for (const name of opts.systems) {
-      log(`starting ${name} ...`);
-      const sys = await startSystem(name, opts.install);
-      if (!sys) continue;
-      await sleep(1000);
-      const info: SystemInfo = { system: name, version: sys.version, startMs: sys.startMs, idleRssMb: mb(sys.rss()) };
-      infos.push(info);
-      try {
-        let peak: number | undefined;
-        if (opts.only.has('amqp')) {
-          const rows = await throughput(sys, [256, 4096], opts.n, 1000, 1000);
-          tp.push(...rows);
-          const r256 = rows.find((r) => r.size === 256);
-          if (r256) peak = Math.min(Math.max(r256.send.rate, r256.send2.rate), r256.receiveAccept.rate);
-        }
-        if (opts.only.has('latency')) lat.push(await measureLatency(sys, peak ?? (await quickPeak(sys))));
-        info.rssAfterMb = mb(sys.rss());
-      } catch (e) {
-        skip(`${name} workload`, `failed: ${(e as Error).message}`);
-      } finally {
-        await sys.stop();
+    const running: { sys: System; info: SystemInfo }[] = [];
+    try {
+      for (const name of opts.systems) {
+        log(`starting ${name} ...`);
+        const sys = await startSystem(name, opts.install);
+        if (!sys) continue;
+        await sleep(1000);
+        const info: SystemInfo = { system: name, version: sys.version, startMs: sys.startMs, idleRssMb: mb(sys.rss()) };
+        infos.push(info);
+        running.push({ sys, info });
       }
+      let clients = opts.clients;
+      if (clients.includes('go')) {
+        try {
+          buildGoClient();
+        } catch (e) {
+          skip('go-amqp client', (e as Error).message);
+          clients = clients.filter((c) => c !== 'go');
+        }
+      }
+      const failed = new Set<string>();
+      for (let round = 1; opts.only.has('amqp') && round <= opts.rounds; round++) {
+        for (const { sys } of running) {
+          for (const client of clients) {
+            if (failed.has(`${sys.name}|${client}`)) continue;
+            log(`round ${round}/${opts.rounds}: ${sys.name} with ${client}`);
+            try {
+              const rows = client === 'go' ? await goThroughput(sys, [256, 4096], opts.n, 1000, 1000) : await throughput(sys, [256, 4096], opts.n, 1000, 1000);
+              tpRounds.push(...rows.map((r) => ({ ...r, round })));
+            } catch (e) {
+              failed.add(`${sys.name}|${client}`);
+              skip(`${sys.name} workload (${client})`, `failed: ${(e as Error).message}`);
+            }
+          }
+        }
+      }
+      tp.push(...medianRows(tpRounds));
+      for (const { sys, info } of running) {
+        try {
+          const r256 = tp.find((r) => r.system === sys.name && r.client === 'rhea' && r.size === 256);
+          const peak = r256 ? Math.min(bestSend(r256), r256.receiveAccept.rate) : undefined;
+          if (opts.only.has('latency')) lat.push(await measureLatency(sys, peak ?? (await quickPeak(sys))));
+        } catch (e) {
+          skip(`${sys.name} latency`, `failed: ${(e as Error).message}`);
+        }
+        info.rssAfterMb = mb(sys.rss());
+      }
+    } finally {
+      for (const { sys } of running) await sys.stop();
     }
   }
 
@@ -263,28 +296,7 @@ async function main() {
 
   // ---- output
   let out = '';
-  if (tp.length > 0) {
-    const best = (r: ThroughputRow) => Math.max(r.send.rate, r.send2.rate);
-    const ceilingOf = (size: number) => tp.find((r) => r.system === 'ceiling' && r.size === size);
-    const ratio = (v: number, c: number | undefined) => (c ? `${(v / c).toFixed(2)}×` : '-');
-    out += table(
-      `Raw AMQP throughput (rhea client, ${opts.n} messages per phase; msg/s and × ceiling)`,
-      ['system', 'size', 'send (await accept, best of 2)', '× ceil', 'receive + accept', '× ceil', 'receive-and-delete', '× ceil'],
-      tp.map((r) => {
-        const c = ceilingOf(r.size);
-        return [
-          r.system,
-          r.size === 4096 ? '4 KB' : `${r.size} B`,
-          fmtRate(best(r)),
-          ratio(best(r), c ? best(c) : undefined),
-          fmtRate(r.receiveAccept.rate),
-          ratio(r.receiveAccept.rate, c?.receiveAccept.rate),
-          fmtRate(r.receiveAndDelete.rate),
-          ratio(r.receiveAndDelete.rate, c?.receiveAndDelete.rate),
-        ];
-      }),
-    );
-  }
+  if (tp.length > 0) out += throughputTable(tp, opts.n, opts.rounds);
   if (lat.length > 0) {
     out += table(
       `Send-to-receive latency at 50% of measured peak, capped at ${LATENCY_CAP} msg/s (256 B, 5 s after 1 s warm-up)`,
@@ -353,22 +365,14 @@ async function main() {
   out += `\nTotal bench time: ${((Date.now() - started) / 1000).toFixed(0)} s\n`;
   process.stdout.write(out);
 
-  Object.assign(results, { throughput: tp, latency: lat, systems: infos, sessions: sessionsRows, startup: startupResult, memory, scaling: scale, profile, skips, totalSeconds: (Date.now() - started) / 1000 });
+  Object.assign(results, { throughput: tp, throughputRounds: tpRounds, latency: lat, systems: infos, sessions: sessionsRows, startup: startupResult, memory, scaling: scale, profile, skips, totalSeconds: (Date.now() - started) / 1000 });
   const dir = path.join(BENCH_DIR, 'results');
   mkdirSync(dir, { recursive: true });
   const date = machine.date.slice(0, 10);
   writeFileSync(path.join(dir, `${date}.json`), JSON.stringify(results, null, 2) + '\n');
   if (tp.length > 0 || lat.length > 0) {
-    const systems = [...new Set([...tp.map((r) => r.system), ...lat.map((r) => r.system)])];
-    const groups: BarGroup[] = [];
-    for (const size of [256, 4096]) {
-      const label = size === 256 ? '256 B' : '4 KB';
-      const rows = tp.filter((r) => r.size === size);
-      if (rows.length === 0) continue;
-      groups.push({ label: `send ${label}`, values: rows.map((r) => ({ system: r.system, value: Math.max(r.send.rate, r.send2.rate) })) });
-      groups.push({ label: `recv+accept ${label}`, values: rows.map((r) => ({ system: r.system, value: r.receiveAccept.rate })) });
-      groups.push({ label: `recv&delete ${label}`, values: rows.map((r) => ({ system: r.system, value: r.receiveAndDelete.rate })) });
-    }
+    const systems = [...new Set([...seriesNames(tp), ...lat.map((r) => r.system)])];
+    const groups = throughputGroups(tp);
     const latGroups: BarGroup[] = (['p50', 'p99', 'p999'] as const).map((k) => ({
       label: k === 'p999' ? 'p99.9' : k,
       values: lat.map((r) => ({ system: r.system, value: r[k] })),

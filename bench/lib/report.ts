@@ -9,7 +9,9 @@ export function table(title: string, head: string[], rows: (string | number)[][]
 }
 
 const COLORS: Record<string, string> = { ceiling: '#9e9e9e', emulator: '#1565c0', rabbitmq: '#ef6c00', artemis: '#6a1b9a' };
-const color = (s: string) => COLORS[s] ?? '#2e7d32';
+const color = (s: string) => COLORS[s.replace(/\/go$/, '')] ?? '#2e7d32';
+/** The go-amqp client's bars ("system/go") are the system's colour, lighter. */
+const fill = (s: string) => `fill="${color(s)}"${s.endsWith('/go') ? ' fill-opacity="0.45"' : ''}`;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 export interface BarGroup {
@@ -48,7 +50,7 @@ function panel(x0: number, y0: number, w: number, h: number, title: string, unit
       if (v === undefined || !Number.isFinite(v)) return;
       const bh = (plotH * Math.min(v, max)) / max;
       const y = y0 + 30 + plotH - bh;
-      out.push(`<rect x="${gx + si * bw}" y="${y}" width="${bw - 2}" height="${bh}" fill="${color(s)}"><title>${esc(`${s} ${g.label}: ${Number(v.toPrecision(4))} ${unit}`)}</title></rect>`);
+      out.push(`<rect x="${gx + si * bw}" y="${y}" width="${bw - 2}" height="${bh}" ${fill(s)}><title>${esc(`${s} ${g.label}: ${Number(v.toPrecision(4))} ${unit}`)}</title></rect>`);
     });
     out.push(`<text x="${x0 + left + gi * gw + gw / 2}" y="${y0 + 30 + plotH + 14}" text-anchor="middle" font-size="10">${esc(g.label)}</text>`);
   });
@@ -62,11 +64,11 @@ export function svgChart(title: string, throughput: BarGroup[], latency: BarGrou
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${W / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${esc(title)}</text>`,
-    panel(0, 35, W, 340, 'Raw AMQP throughput (rhea client), msg/s — higher is better', 'msg/s', throughput, systems),
+    panel(0, 35, W, 340, 'Raw AMQP throughput (rhea client; "/go": go-amqp client), msg/s — higher is better', 'msg/s', throughput, systems),
     panel(0, 380, W, 280, 'Send-to-receive latency at 50% of peak (capped at 5,000 msg/s), ms — lower is better', 'ms', latency, systems),
   ];
   systems.forEach((s, i) => {
-    parts.push(`<rect x="${80 + i * 140}" y="${H - 24}" width="12" height="12" fill="${color(s)}"/><text x="${96 + i * 140}" y="${H - 14}" font-size="12">${esc(s)}</text>`);
+    parts.push(`<rect x="${20 + i * 115}" y="${H - 24}" width="12" height="12" ${fill(s)}/><text x="${36 + i * 115}" y="${H - 14}" font-size="12">${esc(s)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n') + '\n';
