@@ -8,22 +8,21 @@
  * apt when missing) and ActiveMQ Artemis from Maven Central (bench/lib/artemis.ts), each started
  * with its own temp dir and stopped after. Progress goes
  * to stderr; the tables go to stdout; JSON and SVG go to bench/results/<date>.{json,svg}.
- * `profile` (not in the default set) runs the emulator under --cpu-prof through the 256-B raw
- * workload and prints the top functions by self time.
+ * `profile` (not in the default set) runs the emulator under --cpu-prof through the raw workloads
+ * and prints the top functions by self time, one table per phase (bench/parts/profile.ts).
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, encodedMessage, latency, receive, sendAwaitAccept } from './lib/amqp.js';
 import { startArtemis } from './lib/artemis.js';
-import { profileTop, svgChart, table, type BarGroup } from './lib/report.js';
+import { svgChart, table, type BarGroup } from './lib/report.js';
+import { profileEmulator } from './parts/profile.js';
 import {
   BENCH_DIR,
-  benchTemp,
   buildEmulator,
   cleanupTemp,
   emulatorCommand,
-  ROOT,
   SkipError,
   startCeilingProcess,
   startEmulatorProcess,
@@ -141,28 +140,6 @@ async function quickPeak(sys: System): Promise<number> {
   }
 }
 
-async function profileEmulator(n: number): Promise<{ file: string; top: ReturnType<typeof profileTop> } | undefined> {
-  mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
-  const dir = path.join(benchTemp(), 'cpuprof');
-  mkdirSync(dir, { recursive: true });
-  const sys = await startEmulatorProcess({ nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=200'] });
-  try {
-    await throughput(sys, [256], n, 1000, 1000);
-  } finally {
-    await sys.stop();
-  }
-  await sleep(200);
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) {
-    skip('profile', 'no .cpuprofile was written (did the emulator exit cleanly on SIGTERM?)');
-    return undefined;
-  }
-  const kept = path.join(BENCH_DIR, 'results', 'emulator-amqp-256.cpuprofile');
-  const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
-  writeFileSync(kept, JSON.stringify(profile));
-  return { file: path.relative(ROOT, kept), top: profileTop(profile, ROOT, 25) };
-}
-
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const started = Date.now();
@@ -193,7 +170,7 @@ async function main() {
   let startupResult: StartupResult | undefined;
   let memory: MemoryResult | undefined;
   let scale: ScalingResult | undefined;
-  let profile: Awaited<ReturnType<typeof profileEmulator>>;
+  let profile: Awaited<ReturnType<typeof profileEmulator>> | undefined;
 
   // ---- raw AMQP throughput and latency. Every system runs at once (idle, the others cost next
   // to nothing) so the rounds can interleave them: load from outside then weighs on each alike.
@@ -354,11 +331,11 @@ async function main() {
     rows.push([`receive-by-sequence-number, 1 deferred of ${r.messages.toLocaleString('en-US')} (SDK)`, r.ms.samples, fmtMs(r.ms.p50), fmtMs(r.ms.p99)]);
     out += table('Scaling (state built in-process, operations over AMQP)', ['operation', 'samples', 'p50 ms', 'p99 ms'], rows);
   }
-  if (profile) {
+  for (const ph of profile?.phases ?? []) {
     out += table(
-      `Emulator CPU profile under the 256-B raw workload (self time; ${profile.file})`,
+      `Emulator CPU profile, ${ph.phase} at ${fmtRate(ph.rate)} msg/s (rhea client; self time within the phase; ${profile!.file})`,
       ['function', 'where', 'self ms', '%'],
-      profile.top.map((t) => [t.fn, t.where, t.selfMs, t.pct]),
+      ph.top.map((t) => [t.fn, t.where, t.selfMs, t.pct]),
     );
   }
   if (skips.length > 0) out += `\n### Skipped\n\n${skips.map((s) => `- ${s.part}: ${s.reason}`).join('\n')}\n`;

@@ -74,17 +74,26 @@ export function svgChart(title: string, throughput: BarGroup[], latency: BarGrou
   return parts.join('\n') + '\n';
 }
 
-/** Top functions by self time from a V8 .cpuprofile. */
+/**
+ * Top functions by self time from a V8 .cpuprofile, optionally only the samples taken within
+ * [from, to] (µs on the monotonic clock the profile's startTime uses: process.hrtime).
+ */
 export function profileTop(profile: {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
   samples?: number[];
   timeDeltas?: number[];
-}, root: string, top = 25): { fn: string; where: string; selfMs: number; pct: number }[] {
+  startTime?: number;
+}, root: string, top = 25, window?: { from: number; to: number }): { fn: string; where: string; selfMs: number; pct: number }[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
-  for (let i = 0; i < samples.length; i++) self.set(samples[i]!, (self.get(samples[i]!) ?? 0) + (deltas[i] ?? 0));
+  let t = profile.startTime ?? 0;
+  for (let i = 0; i < samples.length; i++) {
+    t += deltas[i] ?? 0;
+    if (window && (t < window.from || t > window.to)) continue;
+    self.set(samples[i]!, (self.get(samples[i]!) ?? 0) + (deltas[i] ?? 0));
+  }
   const agg = new Map<string, { fn: string; where: string; us: number }>();
   let total = 0;
   for (const [id, us] of self) {
