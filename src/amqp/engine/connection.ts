@@ -15,12 +15,15 @@ import { Session, SessionError } from './session.js';
 import type { EngineOptions } from './types.js';
 
 const MIN_MAX_FRAME_SIZE = 512;
+/** The output buffer's size, and the room below which a flush moves on to a fresh one. */
+const OUT_BUFFER = 64 * 1024;
+const OUT_MIN_ROOM = 8 * 1024;
 let connectionSeq = 0;
 
 export class Connection {
   readonly id = `c${++connectionSeq}`;
   readonly log: Logger;
-  readonly out = new Encoder(16 * 1024);
+  readonly out = new Encoder(OUT_BUFFER);
   peerMaxFrameSize = MIN_MAX_FRAME_SIZE;
   /** What the user keeps per connection (grants, handlers). */
   context: unknown;
@@ -214,15 +217,14 @@ export class Connection {
   /** Writes everything encoded so far in one socket write. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.out.at === 0 || this.phase === 'closed') {
+    if (this.out.length === 0 || this.phase === 'closed') {
       this.out.reset();
       return;
     }
     for (const s of this.sessions.values()) s.flushDispositions();
-    const bytes = this.out.buf.subarray(0, this.out.at);
-    // The socket keeps the buffer until written: hand it over and write the next frames elsewhere.
-    this.out.buf = Buffer.allocUnsafe(Math.min(Math.max(this.out.buf.length, 16 * 1024), 1024 * 1024));
-    this.out.reset();
+    // The socket keeps these bytes until written; the next frames go after them in the same
+    // buffer, and a fresh one is only allocated once it is nearly full.
+    const bytes = this.out.take(OUT_MIN_ROOM, Math.min(Math.max(this.out.buf.length, OUT_BUFFER), 1024 * 1024));
     this.wroteSinceBeat = true;
     if (!this.socket.write(bytes) || this.socket.writableLength > this.options.highWaterMark) this.blocked = true;
   }
@@ -233,7 +235,7 @@ export class Connection {
    * whether the client keeps up.
    */
   writable(): boolean {
-    if (this.out.at >= this.options.highWaterMark && !this.blocked) this.flush();
+    if (this.out.length >= this.options.highWaterMark && !this.blocked) this.flush();
     return !this.blocked && this.phase === 'opened';
   }
 
