@@ -5,6 +5,7 @@
  * An IncomingLink is one the engine receives on (the client's sender): credit granted in windows,
  * deliveries reassembled from their frames within the link's max-message-size.
  */
+import type { Payload } from './frameWriter.js';
 import type { AmqpError } from './performatives.js';
 import { add, distance } from './serial.js';
 import type { Session } from './session.js';
@@ -142,8 +143,11 @@ export class OutgoingLink extends Link {
     return this.session.canTransfer() ? this.credit : 0;
   }
 
-  /** Sends one message; `settled` sends it pre-settled where the client's mode allows (mixed). */
-  send(payload: Buffer, tag: Buffer, settled = false): OutgoingDelivery {
+  /**
+   * Sends one message (one buffer, or buffers written one after another into the frame);
+   * `settled` sends it pre-settled where the client's mode allows (mixed).
+   */
+  send(payload: Payload, tag: Buffer, settled = false): OutgoingDelivery {
     if (this.credit <= 0) throw new Error('no link credit');
     this.credit--;
     this.deliveryCount = add(this.deliveryCount, 1);
