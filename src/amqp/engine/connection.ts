@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { Decoder, EncodingError } from './decoder.js';
 import { Encoder } from './encoder.js';
 import * as W from './frameWriter.js';
+import { FastPerformativeReader } from './fastDecode.js';
 import { FrameReader, type Frame } from './frameReader.js';
 import { FramingError, NAMES, OUTCOME, P, errorOf, requiredUint, toPerformative, uintField, writeError, type AmqpError, type Performative } from './performatives.js';
 import { SaslServer } from './sasl.js';
@@ -15,6 +16,7 @@ import { Session, SessionError } from './session.js';
 import type { EngineOptions } from './types.js';
 
 const MIN_MAX_FRAME_SIZE = 512;
+const NO_PAYLOAD: Buffer = Buffer.alloc(0);
 /** The output buffer's size, and the room below which a flush moves on to a fresh one. */
 const OUT_BUFFER = 64 * 1024;
 const OUT_MIN_ROOM = 8 * 1024;
@@ -29,6 +31,7 @@ export class Connection {
   context: unknown;
   remoteOpen?: { containerId?: string; hostname?: string };
   private readonly reader: FrameReader;
+  private readonly fast = new FastPerformativeReader();
   private readonly sasl: SaslServer;
   private readonly sessions = new Map<number, Session>();
   private phase: 'header' | 'sasl' | 'open' | 'opened' | 'closing' | 'closed' = 'header';
@@ -109,10 +112,18 @@ export class Connection {
   }
 
   private onFrame(frame: Frame): void {
-    if (frame.body.length === 0) return; // heartbeat
-    const decoder = new Decoder(frame.body);
-    const p = toPerformative(decoder.read());
-    const payload = frame.body.subarray(decoder.pos);
+    if (frame.end === frame.start) return; // heartbeat
+    let p = this.fast.read(frame.buf, frame.start, frame.end);
+    let payload: Buffer = NO_PAYLOAD;
+    if (p) {
+      // Only a transfer has a payload: no view of the buffer for the other frames.
+      if (p.code === P.transfer) payload = frame.buf.subarray(this.fast.end, frame.end);
+    } else {
+      const body = frame.buf.subarray(frame.start, frame.end);
+      const decoder = new Decoder(body);
+      p = toPerformative(decoder.read());
+      payload = body.subarray(decoder.pos);
+    }
     if (frame.type === W.FRAME_SASL) {
       if (this.phase !== 'sasl') throw new FramingError('a SASL frame outside the SASL exchange');
       this.sasl.onFrame(p);
