@@ -140,7 +140,10 @@ export class Session {
     if (!(link instanceof IncomingLink)) throw new SessionError('amqp:session:unattached-handle', `handle ${handle} is not a link the client sends on`);
     if (link.state !== 'attached') return;
     const error = link.onTransfer(
-      { id: uintField(p, 1, 'transfer', 'delivery-id'), tag: bufferField(p, 2), format: uintField(p, 3, 'transfer', 'message-format') ?? 0, settled: boolField(p, 4) },
+      uintField(p, 1, 'transfer', 'delivery-id'),
+      bufferField(p, 2),
+      uintField(p, 3, 'transfer', 'message-format') ?? 0,
+      boolField(p, 4),
       boolField(p, 5),
       boolField(p, 9),
       payload,
