@@ -45,6 +45,9 @@ const BROKER_ANNOTATIONS = new Set([
 
 export class MessageDecodeError extends Error {}
 
+/** What rhea decodes from no sections at all: no field set. */
+const NO_SECTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 interface Typed {
   value: unknown;
   descriptor?: { value: unknown };
@@ -103,7 +106,8 @@ export function decodeMessage(raw: Buffer): MessageInput {
     throw new MessageDecodeError(`malformed message: ${(e as Error).message}`);
   }
   payload.body = raw.subarray(bodyStart);
-  const m = messageCodec.decode(head) as Record<string, any>;
+  // Nothing ahead of the body (a bare message, as load tools send): nothing for rhea to read.
+  const m = (head.length === 0 ? NO_SECTIONS : messageCodec.decode(head)) as Record<string, any>;
   if (m.durable !== undefined || m.priority !== undefined || m.ttl !== undefined || m.first_acquirer !== undefined) {
     payload.header = { durable: m.durable, priority: m.priority, ttl: m.ttl, first_acquirer: m.first_acquirer };
   }
@@ -183,7 +187,7 @@ function clientAnnotationBytes(p: AmqpPayload): Buffer {
   return p.annotationBytes;
 }
 
-const head = new HeadWriter();
+const headWriter = new HeadWriter();
 /** The fixed part of a head's largest size: header, lock-token annotation, broker stamps. */
 const HEAD_FIXED_MAX = 512;
 
@@ -201,7 +205,7 @@ export function encodeMessage(msg: StoredMessage, options: EncodeOptions = {}): 
 export function encodeMessageParts(msg: StoredMessage, options: EncodeOptions = {}): Buffer[] {
   const p = msg.payload as AmqpPayload;
   const annotations = p.annotations.length ? clientAnnotationBytes(p) : undefined;
-  const w = head;
+  const w = headWriter;
   w.begin(HEAD_FIXED_MAX + (annotations?.length ?? 0) + 3 * (msg.deadLetterSource?.length ?? 0));
   const h = p.header ?? {};
   const headerAt = w.section(SECTION.header, 0xd0);
