@@ -274,6 +274,11 @@ export function encodeMessageParts(msg: StoredMessage, options: EncodeOptions = 
  */
 function propertiesWithMessageId(p: AmqpPayload, messageId: string): Buffer {
   if (p.stampedProperties?.messageId === messageId) return p.stampedProperties.bytes;
+  if (!p.properties) {
+    const bytes = propertiesOfId(messageId);
+    p.stampedProperties = { messageId, bytes };
+    return bytes;
+  }
   let fields: unknown[] = [];
   if (p.properties) {
     const section = new types.Reader(p.properties).read() as Typed;
@@ -286,6 +291,34 @@ function propertiesWithMessageId(p: AmqpPayload, messageId: string): Buffer {
   const bytes = w.toBuffer() as Buffer;
   p.stampedProperties = { messageId, bytes };
   return bytes;
+}
+
+/**
+ * A properties section holding only a message-id, written directly: each message a client sent
+ * without properties needs one on its first delivery. The bytes are the ones rhea's writer makes
+ * (list32, str8 or str32) without its composite types per message.
+ */
+function propertiesOfId(messageId: string): Buffer {
+  const n = Buffer.byteLength(messageId, 'utf8');
+  const str = n < 256 ? 2 + n : 5 + n;
+  const b = Buffer.allocUnsafe(12 + str);
+  b[0] = 0x00;
+  b[1] = 0x53;
+  b[2] = SECTION.properties;
+  b[3] = 0xd0;
+  b.writeUInt32BE(4 + str, 4);
+  b.writeUInt32BE(1, 8);
+  let at = 12;
+  if (n < 256) {
+    b[at++] = 0xa1;
+    b[at++] = n;
+  } else {
+    b[at++] = 0xb1;
+    b.writeUInt32BE(n, at);
+    at += 4;
+  }
+  b.write(messageId, at, 'utf8');
+  return b;
 }
 
 /** Re-encodes application properties with settlement changes applied, keeping the other entries' types. */
