@@ -8,13 +8,28 @@
  * up) makes the fast path give up, and the general decoder reads the frame from the start, so
  * what is accepted and every error are the general decoder's.
  */
-import { Decoder } from './decoder.js';
+import { Decoder, Described } from './decoder.js';
 import { P, type Performative } from './performatives.js';
 
 /** Depth of a performative's fields in the general decoder (described, then its list). */
 const FIELD_DEPTH = 2;
 /** More fields than any of the three has: leave such a frame to the general decoder. */
 const MAX_FIELDS = 32;
+
+const EMPTY_OUTCOMES = new Map<number, Described>();
+
+/**
+ * `0x00 0x53 code 0x45` as the general decoder reads it: the same descriptor, value and raw
+ * bytes, made once per code (frozen, so no reader can change what the next one gets).
+ */
+function emptyOutcome(code: number): Described {
+  let d = EMPTY_OUTCOMES.get(code);
+  if (!d) {
+    d = Object.freeze(new Described(code, Object.freeze([]), Buffer.from([0x00, 0x53, code, 0x45])));
+    EMPTY_OUTCOMES.set(code, d);
+  }
+  return d;
+}
 
 export class FastPerformativeReader {
   /** The last performative read: reused, so valid only until the next frame is read. */
@@ -96,6 +111,12 @@ export class FastPerformativeReader {
           break;
         }
         default: {
+          // An outcome without fields (accepted, released): one shared value per descriptor.
+          if (c === 0x00 && left >= 4 && b[at + 1] === 0x53 && b[at + 3] === 0x45) {
+            f[i] = emptyOutcome(b[at + 2]!);
+            at += 4;
+            break;
+          }
           const d = new Decoder(b, at, listEnd);
           try {
             f[i] = d.read(FIELD_DEPTH);
