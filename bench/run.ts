@@ -33,7 +33,7 @@ import { fmtMs, fmtRate, log, mb, sleep } from './lib/util.js';
 import { sessionsSdk, type SessionsRow } from './parts/sessions.js';
 import { startup, type StartupResult } from './parts/startup.js';
 import { memoryWithBacklog, scaling, type MemoryResult, type ScalingResult } from './parts/state.js';
-import { bestSend, medianRows, seriesNames, throughput, throughputGroups, throughputTable, type ThroughputRow } from './parts/throughput.js';
+import { bestSend, medianRows, seriesNames, throughput, throughputCpuTable, throughputGroups, throughputTable, type ThroughputRow } from './parts/throughput.js';
 import { buildGoClient, goThroughput } from './lib/goclient.js';
 
 const ALL = ['amqp', 'latency', 'sessions', 'startup', 'memory', 'scaling'] as const;
@@ -273,7 +273,7 @@ async function main() {
 
   // ---- output
   let out = '';
-  if (tp.length > 0) out += throughputTable(tp, opts.n, opts.rounds);
+  if (tp.length > 0) out += throughputTable(tp, opts.n, opts.rounds) + throughputCpuTable(tp);
   if (lat.length > 0) {
     out += table(
       `Send-to-receive latency at 50% of measured peak, capped at ${LATENCY_CAP} msg/s (256 B, 5 s after 1 s warm-up)`,
@@ -332,6 +332,7 @@ async function main() {
     out += table('Scaling (state built in-process, operations over AMQP)', ['operation', 'samples', 'p50 ms', 'p99 ms'], rows);
   }
   for (const ph of profile?.phases ?? []) {
+    out += table(`Emulator CPU by area, ${ph.phase} (self time within the phase)`, ['area', 'ms', '%'], ph.areas.map((a) => [a.area, a.ms, a.pct]));
     out += table(
       `Emulator CPU profile, ${ph.phase} at ${fmtRate(ph.rate)} msg/s (rhea client; self time within the phase; ${profile!.file})`,
       ['function', 'where', 'self ms', '%'],

@@ -27,6 +27,8 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/Azure/go-amqp"
@@ -37,12 +39,15 @@ type phase struct {
 	Ms      float64 `json:"ms"`
 	Rate    float64 `json:"rate"`
 	Refused int     `json:"refused,omitempty"`
+	// CPU per message during the phase: the server's processes (-cpu-pids) and this client.
+	ServerCPUUs float64 `json:"serverCpuUs,omitempty"`
+	ClientCPUUs float64 `json:"clientCpuUs,omitempty"`
 }
 
 type options struct {
 	host, auth, user, pass, keyName, key, audienceHost string
 	port, size, n, window, credit, warm                int
-	address, mode                                      string
+	address, mode, cpuPids                             string
 	timeout                                            time.Duration
 }
 
@@ -63,6 +68,7 @@ func main() {
 	flag.IntVar(&o.credit, "credit", 1000, "receiver credit")
 	flag.IntVar(&o.warm, "warm", 0, "suite: warm-up messages (default max(2000, n/4))")
 	flag.StringVar(&o.mode, "mode", "suite", "send | receive-accept | receive-delete | suite")
+	flag.StringVar(&o.cpuPids, "cpu-pids", "", "comma-separated pids of the server, whose CPU per message is reported (Linux /proc)")
 	flag.DurationVar(&o.timeout, "timeout", 60*time.Second, "give up on a phase after this long")
 	flag.Parse()
 	if o.address == "" {
@@ -84,10 +90,15 @@ func main() {
 		body[i] = 'a'
 	}
 	run := func(name, mode string, n int) {
+		server, client := serverCPUMs(o.cpuPids), ownCPUMs()
 		p, err := runPhase(ctx, sess, o, mode, body, n)
 		if err != nil {
 			fail(fmt.Errorf("%s: %w", name, err))
 		}
+		if o.cpuPids != "" {
+			p.ServerCPUUs = (serverCPUMs(o.cpuPids) - server) * 1000 / float64(p.Count)
+		}
+		p.ClientCPUUs = (ownCPUMs() - client) * 1000 / float64(p.Count)
 		out[name] = p
 	}
 	switch o.mode {
@@ -108,6 +119,39 @@ func main() {
 		fail(fmt.Errorf("unknown -mode %q", o.mode))
 	}
 	_ = json.NewEncoder(os.Stdout).Encode(out)
+}
+
+// serverCPUMs is the user and system CPU the given processes have used, from /proc/<pid>/stat
+// (100 ticks a second); 0 for a process that is gone.
+func serverCPUMs(pids string) float64 {
+	ticks := 0.0
+	for _, pid := range strings.Split(pids, ",") {
+		if pid == "" {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + pid + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(stat)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+		if len(f) < 13 {
+			continue
+		}
+		u, _ := strconv.ParseFloat(f[11], 64)
+		k, _ := strconv.ParseFloat(f[12], 64)
+		ticks += u + k
+	}
+	return ticks * 10
+}
+
+// ownCPUMs is this process's user and system CPU so far.
+func ownCPUMs() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
 }
 
 func fail(err error) {

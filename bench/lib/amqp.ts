@@ -137,6 +137,10 @@ export interface PhaseResult {
   count: number;
   ms: number;
   rate: number;
+  /** CPU the server's processes used during the phase, µs per message (when measured). */
+  serverCpuUs?: number;
+  /** CPU the client used during the phase, µs per message (when measured). */
+  clientCpuUs?: number;
   /** Deliveries the peer refused (rejected/released/modified): should be 0. */
   refused?: number;
 }

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PhaseResult } from './amqp.js';
 import { BENCH_DIR, SkipError, type System } from './systems.js';
-import { log, run, which } from './util.js';
+import { log, run, treeOf, which } from './util.js';
 import type { ThroughputRow } from '../parts/throughput.js';
 
 const BIN = path.join(BENCH_DIR, '.cache', 'goclient');
@@ -54,7 +54,7 @@ export async function goThroughput(sys: System, sizes: number[], n: number, wind
   const rows: ThroughputRow[] = [];
   for (const size of sizes) {
     const out = await runGo(
-      [...targetArgs(sys), '-address', sys.target.address(`bench-${size}`), '-size', String(size), '-n', String(n), '-window', String(window), '-credit', String(creditWindow), '-mode', 'suite'],
+      [...targetArgs(sys), '-cpu-pids', treeOf(sys.pid).join(','), '-address', sys.target.address(`bench-${size}`), '-size', String(size), '-n', String(n), '-window', String(window), '-credit', String(creditWindow), '-mode', 'suite'],
       // Six phases of at most a minute each (the client's own -timeout), and a margin.
       420_000,
     );

@@ -113,3 +113,34 @@ export function profileTop(profile: {
     .slice(0, top)
     .map((a) => ({ fn: a.fn, where: a.where, selfMs: Math.round(a.us / 100) / 10, pct: Math.round((a.us / total) * 1000) / 10 }));
 }
+
+/** Where the samples of a window fall: the broker, the engine, the Service Bus adapter, rhea, Node, GC, idle. */
+export function profileAreas(profile: Parameters<typeof profileTop>[0], window?: { from: number; to: number }): { area: string; ms: number; pct: number }[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const areaOf = (id: number): string => {
+    const n = byId.get(id);
+    const url = n?.callFrame.url ?? '';
+    const fn = n?.callFrame.functionName ?? '';
+    if (fn === '(idle)') return 'idle (waiting for the socket)';
+    if (fn === '(garbage collector)') return 'garbage collector';
+    if (/\/(dist|src)\/broker\//.test(url)) return 'broker (src/broker)';
+    if (/\/(dist|src)\/amqp\/engine\//.test(url)) return 'AMQP engine (src/amqp/engine)';
+    if (/\/(dist|src)\/amqp\//.test(url)) return 'Service Bus adapter (src/amqp)';
+    if (/node_modules\/rhea\//.test(url)) return 'rhea (message sections)';
+    if (url.startsWith('node:') || url === '') return 'Node.js and V8 (buffers, sockets, natives)';
+    return 'other';
+  };
+  const totals = new Map<string, number>();
+  let t = profile.startTime ?? 0;
+  let all = 0;
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    t += deltas[i] ?? 0;
+    if (window && (t < window.from || t > window.to)) continue;
+    const a = areaOf(samples[i]!);
+    totals.set(a, (totals.get(a) ?? 0) + (deltas[i] ?? 0));
+    all += deltas[i] ?? 0;
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]).map(([area, us]) => ({ area, ms: Math.round(us / 100) / 10, pct: Math.round((us / all) * 1000) / 10 }));
+}

@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { connect, encodedMessage, receive, sendAwaitAccept } from '../lib/amqp.js';
-import { profileTop } from '../lib/report.js';
+import { profileAreas, profileTop } from '../lib/report.js';
 import { BENCH_DIR, benchTemp, ROOT, SkipError, startEmulatorProcess } from '../lib/systems.js';
 import { sleep } from '../lib/util.js';
 
@@ -14,6 +14,7 @@ export interface ProfilePhase {
   phase: string;
   rate: number;
   top: ReturnType<typeof profileTop>;
+  areas: ReturnType<typeof profileAreas>;
 }
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -54,6 +55,6 @@ export async function profileEmulator(n: number, sizes = [256, 4096]): Promise<{
   writeFileSync(kept, JSON.stringify(profile));
   return {
     file: path.relative(ROOT, kept),
-    phases: windows.map((w) => ({ phase: w.phase, rate: w.rate, top: profileTop(profile, ROOT, 22, w) })),
+    phases: windows.map((w) => ({ phase: w.phase, rate: w.rate, top: profileTop(profile, ROOT, 22, w), areas: profileAreas(profile, w) })),
   };
 }

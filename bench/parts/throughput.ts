@@ -8,7 +8,7 @@ import { connect, encodedMessage, receive, sendAwaitAccept, type PhaseResult } f
 import type { BarGroup } from '../lib/report.js';
 import { table } from '../lib/report.js';
 import type { System } from '../lib/systems.js';
-import { fmtRate, log, median } from '../lib/util.js';
+import { cpuMsOf, fmtRate, log, median, treeOf } from '../lib/util.js';
 
 export interface ThroughputRow {
   system: string;
@@ -37,10 +37,11 @@ export async function throughput(sys: System, sizes: number[], n: number, window
       await sendAwaitAccept(conn, address, warm, payload, window);
       await receive(conn, address, warm, 'accept', creditWindow);
 
-      const send = await sendAwaitAccept(conn, address, n, payload, window);
-      const receiveAccept = await receive(conn, address, n, 'accept', creditWindow);
-      const send2 = await sendAwaitAccept(conn, address, n, payload, window);
-      const receiveAndDelete = await receive(conn, address, n, 'receiveAndDelete', creditWindow);
+      const pids = treeOf(sys.pid);
+      const send = await withCpu(pids, () => sendAwaitAccept(conn, address, n, payload, window));
+      const receiveAccept = await withCpu(pids, () => receive(conn, address, n, 'accept', creditWindow));
+      const send2 = await withCpu(pids, () => sendAwaitAccept(conn, address, n, payload, window));
+      const receiveAndDelete = await withCpu(pids, () => receive(conn, address, n, 'receiveAndDelete', creditWindow));
       rows.push({ system: sys.name, client: 'rhea', size, count: n, send, receiveAccept, receiveAndDelete, send2 });
       log(
         `${sys.name} ${size} B: send ${Math.round(send.rate)}/s (${Math.round(send2.rate)}/s), receive+accept ${Math.round(receiveAccept.rate)}/s, ` +
@@ -53,6 +54,15 @@ export async function throughput(sys: System, sizes: number[], n: number, window
   return rows;
 }
 
+/** Runs a phase and adds the CPU that the server and this process (the rhea client) used, per message. */
+async function withCpu(pids: number[], phase: () => Promise<PhaseResult>): Promise<PhaseResult> {
+  const server = cpuMsOf(pids);
+  const client = process.cpuUsage();
+  const r = await phase();
+  const own = process.cpuUsage(client);
+  return { ...r, serverCpuUs: ((cpuMsOf(pids) - server) * 1000) / r.count, clientCpuUs: (own.user + own.system) / r.count };
+}
+
 /** The better of the two sends: the first may still pay for a JIT or a cold queue. */
 export const bestSend = (r: ThroughputRow): number => Math.max(r.send.rate, r.send2.rate);
 
@@ -61,10 +71,17 @@ export function medianRows(all: ThroughputRow[]): ThroughputRow[] {
   const keys = [...new Set(all.map((r) => `${r.system}|${r.client}|${r.size}`))];
   return keys.map((k) => {
     const rs = all.filter((r) => `${r.system}|${r.client}|${r.size}` === k);
-    const phase = (rate: number, count: number): PhaseResult => ({ count, ms: (count / rate) * 1000, rate });
-    const m = (f: (r: ThroughputRow) => number) => median(rs.map(f));
+    const m = (f: (r: ThroughputRow) => number | undefined) => {
+      const v = rs.map(f).filter((x): x is number => x !== undefined && Number.isFinite(x));
+      return v.length ? median(v) : undefined;
+    };
+    const phase = (f: (r: ThroughputRow) => PhaseResult, count: number): PhaseResult => {
+      const rate = m((r) => f(r).rate)!;
+      return { count, ms: (count / rate) * 1000, rate, serverCpuUs: m((r) => f(r).serverCpuUs), clientCpuUs: m((r) => f(r).clientCpuUs) };
+    };
     const first = rs[0]!;
-    const send = phase(m(bestSend), first.count);
+    // Each round's faster send, with the CPU it took.
+    const send = phase((r) => (r.send.rate >= r.send2.rate ? r.send : r.send2), first.count);
     return {
       system: first.system,
       client: first.client,
@@ -72,8 +89,8 @@ export function medianRows(all: ThroughputRow[]): ThroughputRow[] {
       count: first.count,
       send,
       send2: send,
-      receiveAccept: phase(m((r) => r.receiveAccept.rate), first.count),
-      receiveAndDelete: phase(m((r) => r.receiveAndDelete.rate), first.count),
+      receiveAccept: phase((r) => r.receiveAccept, first.count),
+      receiveAndDelete: phase((r) => r.receiveAndDelete, first.count),
       rounds: rs.length,
     };
   });
@@ -108,6 +125,22 @@ export function throughputTable(tp: ThroughputRow[], n: number, rounds: number):
           ratio(r.receiveAndDelete.rate, a?.receiveAndDelete.rate),
         ];
       }),
+  );
+}
+
+/**
+ * CPU per message, server and client, per phase: what the msg/s figures cost, whatever else the
+ * machine was doing. A server using far less than the client per message is waiting for it.
+ */
+export function throughputCpuTable(tp: ThroughputRow[]): string {
+  const us = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(1));
+  const both = (p: PhaseResult) => `${us(p.serverCpuUs)} / ${us(p.clientCpuUs)}`;
+  return table(
+    'CPU per message during each phase, µs: server (its whole process tree) / client (median of the rounds)',
+    ['system', 'client', 'size', 'send', 'receive + accept', 'receive-and-delete'],
+    [...tp]
+      .sort((a, b) => a.size - b.size || a.client.localeCompare(b.client) * -1)
+      .map((r) => [r.system, r.client, sizeLabel(r.size), both(r.send), both(r.receiveAccept), both(r.receiveAndDelete)]),
   );
 }
 
