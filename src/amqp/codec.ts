@@ -45,8 +45,18 @@ const BROKER_ANNOTATIONS = new Set([
 
 export class MessageDecodeError extends Error {}
 
-/** What rhea decodes from no sections at all: no field set. */
+/** What rhea decodes from no sections, or from empty header and properties: no field set. */
 const NO_SECTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** Whether a head holds nothing but empty (list0) header and properties sections, as rhea writes them. */
+function onlyEmptySections(head: Buffer): boolean {
+  if (head.length % 4 !== 0) return false;
+  for (let i = 0; i < head.length; i += 4) {
+    if (head[i] !== 0x00 || head[i + 1] !== 0x53 || head[i + 3] !== 0x45) return false;
+    if (head[i + 2] !== SECTION.header && head[i + 2] !== SECTION.properties) return false;
+  }
+  return true;
+}
 
 interface Typed {
   value: unknown;
@@ -106,8 +116,9 @@ export function decodeMessage(raw: Buffer): MessageInput {
     throw new MessageDecodeError(`malformed message: ${(e as Error).message}`);
   }
   payload.body = raw.subarray(bodyStart);
-  // Nothing ahead of the body (a bare message, as load tools send): nothing for rhea to read.
-  const m = (head.length === 0 ? NO_SECTIONS : messageCodec.decode(head)) as Record<string, any>;
+  // Nothing ahead of the body but empty sections (a bare message, as load tools send): nothing
+  // for rhea to read.
+  const m = (onlyEmptySections(head) ? NO_SECTIONS : messageCodec.decode(head)) as Record<string, any>;
   if (m.durable !== undefined || m.priority !== undefined || m.ttl !== undefined || m.first_acquirer !== undefined) {
     payload.header = { durable: m.durable, priority: m.priority, ttl: m.ttl, first_acquirer: m.first_acquirer };
   }
@@ -274,7 +285,8 @@ export function encodeMessageParts(msg: StoredMessage, options: EncodeOptions = 
  */
 function propertiesWithMessageId(p: AmqpPayload, messageId: string): Buffer {
   if (p.stampedProperties?.messageId === messageId) return p.stampedProperties.bytes;
-  if (!p.properties) {
+  // No properties, or an empty list of them (rhea writes one): only the id to write.
+  if (!p.properties || (p.properties.length === 4 && p.properties[3] === 0x45)) {
     const bytes = propertiesOfId(messageId);
     p.stampedProperties = { messageId, bytes };
     return bytes;

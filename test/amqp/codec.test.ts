@@ -55,8 +55,15 @@ describe('codec', () => {
   });
 
   it("stamps the broker's message-id on a message sent without properties in the bytes rhea's writer makes", () => {
-    for (const id of ['0f1e2d3c4b5a69788796a5b4c3d2e1f0', 'é'.repeat(100), 'x'.repeat(300)]) {
-      const input = decodeMessage(rhea.message.encode({ body: rhea.message.data_section(Buffer.from('b')) }) as Buffer);
+    const bare = Buffer.from('005375a00162', 'hex');
+    // rhea writes empty header and properties sections ahead of the body.
+    const rheaEncoded = rhea.message.encode({ body: rhea.message.data_section(Buffer.from('b')) }) as Buffer;
+    expect(rheaEncoded.subarray(0, 8).toString('hex')).toBe('0053704500537345');
+    for (const [id, raw] of [['0f1e2d3c4b5a69788796a5b4c3d2e1f0', bare], ['é'.repeat(100), rheaEncoded], ['x'.repeat(300), rheaEncoded]] as const) {
+      const input = decodeMessage(raw);
+      expect(input.messageId).toBeUndefined();
+      expect(input.applicationProperties).toEqual({});
+      expect((input.payload as { header?: unknown }).header).toBeUndefined();
       const message = stored(input, { messageId: id });
       const w = new types.Writer();
       w.write(types.described(types.wrap_ulong(0x73), types.wrap_list([types.wrap_string(id)])));
