@@ -20,6 +20,7 @@ const NO_PAYLOAD: Buffer = Buffer.alloc(0);
 /** The output buffer's size, and the room below which a flush moves on to a fresh one. */
 const OUT_BUFFER = 64 * 1024;
 const OUT_MIN_ROOM = 8 * 1024;
+const OUT_MAX_BUFFER = 1024 * 1024;
 let connectionSeq = 0;
 
 export class Connection {
@@ -235,9 +236,38 @@ export class Connection {
     for (const s of this.sessions.values()) s.flushDispositions();
     // The socket keeps these bytes until written; the next frames go after them in the same
     // buffer, and a fresh one is only allocated once it is nearly full.
-    const bytes = this.out.take(OUT_MIN_ROOM, Math.min(Math.max(this.out.buf.length, OUT_BUFFER), 1024 * 1024));
+    const buf = this.out.buf;
+    const bytes = this.out.take(OUT_MIN_ROOM, this.nextOutBuffer);
     this.wroteSinceBeat = true;
-    if (!this.socket.write(bytes) || this.socket.writableLength > this.options.highWaterMark) this.blocked = true;
+    this.writing.set(buf, (this.writing.get(buf) ?? 0) + 1);
+    const written = () => this.written(buf);
+    if (!this.socket.write(bytes, written) || this.socket.writableLength > this.options.highWaterMark) this.blocked = true;
+  }
+
+  /**
+   * Output buffers whose every write has completed wait here to be written into again: a
+   * connection that sends a lot cycles through two buffers instead of allocating (and faulting
+   * in, and collecting) a fresh one each time one fills.
+   */
+  private readonly spare: Buffer[] = [];
+  /** Writes not yet completed, per output buffer. */
+  private readonly writing = new Map<Buffer, number>();
+
+  private readonly nextOutBuffer = (): Buffer => {
+    const size = Math.min(Math.max(this.out.buf.length, OUT_BUFFER), OUT_MAX_BUFFER);
+    const spare = this.spare.pop();
+    return spare && spare.length >= size ? spare : Buffer.allocUnsafe(size);
+  };
+
+  /** The socket is done with a write: its buffer may be reused once nothing else is pending on it. */
+  private written(buf: Buffer): void {
+    const left = (this.writing.get(buf) ?? 1) - 1;
+    if (left > 0) {
+      this.writing.set(buf, left);
+      return;
+    }
+    this.writing.delete(buf);
+    if (buf !== this.out.buf && buf.length >= OUT_BUFFER && buf.length <= OUT_MAX_BUFFER && this.spare.length < 2) this.spare.push(buf);
   }
 
   /**

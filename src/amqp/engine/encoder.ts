@@ -29,10 +29,10 @@ export class Encoder {
   }
 
   /** Hands over `buf[start, at)`; writing goes on after it, or in a fresh buffer when little room is left. */
-  take(minRoom: number, fresh: number): Buffer {
+  take(minRoom: number, fresh: () => Buffer): Buffer {
     const bytes = this.buf.subarray(this.start, this.at);
     if (this.buf.length - this.at < minRoom) {
-      this.buf = Buffer.allocUnsafe(fresh);
+      this.buf = fresh();
       this.at = 0;
     }
     this.start = this.at;
