@@ -67,7 +67,9 @@ export async function startCeiling(port = 0, host = '127.0.0.1'): Promise<{ port
 
   container.on('receiver_open', (ctx: any) => {
     const link = ctx.receiver;
-    link.local.attach.target = link.remote.attach?.target;
+    // A terminus built by rhea: a decoded one put back is encoded as a map, which go-amqp refuses.
+    link.set_target({ address: link.remote.attach?.target?.address });
+    link.local.attach.snd_settle_mode = link.remote.attach?.snd_settle_mode ?? 2;
     link.local.attach.rcv_settle_mode = 0;
     link.__address = link.remote.attach?.target?.address ?? '';
   });
@@ -81,7 +83,7 @@ export async function startCeiling(port = 0, host = '127.0.0.1'): Promise<{ port
   container.on('sender_open', (ctx: any) => {
     const link = ctx.sender;
     const remote = link.remote.attach ?? {};
-    link.local.attach.source = remote.source;
+    link.set_source({ address: remote.source?.address });
     link.local.attach.snd_settle_mode = remote.snd_settle_mode ?? 0;
     link.local.attach.rcv_settle_mode = remote.rcv_settle_mode ?? 0;
     const address = remote.source?.address ?? '';

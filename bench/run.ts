@@ -1,28 +1,29 @@
 /**
  * `npm run bench [-- --only amqp,latency,sessions,startup,memory,scaling,profile] [--n 20000]
+ *   [--rounds 3] [--systems ceiling,emulator,rabbitmq,artemis] [--clients rhea,go]
  *   [--no-install] [--no-build] [--quick]`
  *
  * Every system runs in its own process on loopback ports: the emulator (`node dist/cli.js`, built
- * first), the no-logic rhea ceiling (bench/ceiling-server.ts), RabbitMQ and ActiveMQ from Debian
- * (installed with apt when missing, started with their own temp dirs, stopped after). Progress goes
+ * first), the no-logic rhea ceiling (bench/ceiling-server.ts), RabbitMQ from Debian (installed with
+ * apt when missing) and ActiveMQ Artemis from Maven Central (bench/lib/artemis.ts), each started
+ * with its own temp dir and stopped after. Progress goes
  * to stderr; the tables go to stdout; JSON and SVG go to bench/results/<date>.{json,svg}.
- * `profile` (not in the default set) runs the emulator under --cpu-prof through the 256-B raw
- * workload and prints the top functions by self time.
+ * `profile` (not in the default set) runs the emulator under --cpu-prof through the raw workloads
+ * and prints the top functions by self time, one table per phase (bench/parts/profile.ts).
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, encodedMessage, latency, receive, sendAwaitAccept } from './lib/amqp.js';
-import { profileTop, svgChart, table, type BarGroup } from './lib/report.js';
+import { startArtemis } from './lib/artemis.js';
+import { svgChart, table, type BarGroup } from './lib/report.js';
+import { profileEmulator } from './parts/profile.js';
 import {
   BENCH_DIR,
-  benchTemp,
   buildEmulator,
   cleanupTemp,
   emulatorCommand,
-  ROOT,
   SkipError,
-  startActiveMQ,
   startCeilingProcess,
   startEmulatorProcess,
   startRabbitMQ,
@@ -32,7 +33,8 @@ import { fmtMs, fmtRate, log, mb, sleep } from './lib/util.js';
 import { sessionsSdk, type SessionsRow } from './parts/sessions.js';
 import { startup, type StartupResult } from './parts/startup.js';
 import { memoryWithBacklog, scaling, type MemoryResult, type ScalingResult } from './parts/state.js';
-import { throughput, type ThroughputRow } from './parts/throughput.js';
+import { bestSend, medianRows, seriesNames, throughput, throughputCpuTable, throughputGroups, throughputTable, type ThroughputRow } from './parts/throughput.js';
+import { buildGoClient, goThroughput } from './lib/goclient.js';
 
 const ALL = ['amqp', 'latency', 'sessions', 'startup', 'memory', 'scaling'] as const;
 const EXTRA = ['profile'] as const;
@@ -60,7 +62,9 @@ function parseArgs(argv: string[]) {
     sessionScales: quick ? [10, 1000, 10_000] : [10, 1000, 100_000],
     install: !argv.includes('--no-install'),
     build: !argv.includes('--no-build'),
-    systems: (get('--systems') ?? 'ceiling,emulator,rabbitmq,activemq').split(','),
+    systems: (get('--systems') ?? 'ceiling,emulator,rabbitmq,artemis').split(','),
+    clients: (get('--clients') ?? 'rhea,go').split(',') as ('rhea' | 'go')[],
+    rounds: Number(get('--rounds') ?? (quick ? 1 : 3)),
   };
 }
 
@@ -97,7 +101,7 @@ async function startSystem(name: string, install: boolean): Promise<(System & { 
     if (name === 'ceiling') return await startCeilingProcess();
     if (name === 'emulator') return await startEmulatorProcess();
     if (name === 'rabbitmq') return await startRabbitMQ(install);
-    if (name === 'activemq') return await startActiveMQ(install);
+    if (name === 'artemis') return await startArtemis(install, ['bench-256', 'bench-4096', 'bench-latency']);
     throw new SkipError(`unknown system ${name}`);
   } catch (e) {
     skip(name, e instanceof SkipError ? e.message : `failed to start: ${(e as Error).message}`);
@@ -136,28 +140,6 @@ async function quickPeak(sys: System): Promise<number> {
   }
 }
 
-async function profileEmulator(n: number): Promise<{ file: string; top: ReturnType<typeof profileTop> } | undefined> {
-  mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
-  const dir = path.join(benchTemp(), 'cpuprof');
-  mkdirSync(dir, { recursive: true });
-  const sys = await startEmulatorProcess({ nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=200'] });
-  try {
-    await throughput(sys, [256], n, 1000, 1000);
-  } finally {
-    await sys.stop();
-  }
-  await sleep(200);
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) {
-    skip('profile', 'no .cpuprofile was written (did the emulator exit cleanly on SIGTERM?)');
-    return undefined;
-  }
-  const kept = path.join(BENCH_DIR, 'results', 'emulator-amqp-256.cpuprofile');
-  const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
-  writeFileSync(kept, JSON.stringify(profile));
-  return { file: path.relative(ROOT, kept), top: profileTop(profile, ROOT, 25) };
-}
-
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const started = Date.now();
@@ -181,38 +163,67 @@ async function main() {
 
   const results: Record<string, unknown> = { machine, options: { ...opts, only: [...opts.only] }, emulatorCommand: emulatorCommand().how };
   const tp: ThroughputRow[] = [];
+  const tpRounds: (ThroughputRow & { round: number })[] = [];
   const lat: LatencyRow[] = [];
   const infos: SystemInfo[] = [];
   let sessionsRows: SessionsRow[] = [];
   let startupResult: StartupResult | undefined;
   let memory: MemoryResult | undefined;
   let scale: ScalingResult | undefined;
-  let profile: Awaited<ReturnType<typeof profileEmulator>>;
+  let profile: Awaited<ReturnType<typeof profileEmulator>> | undefined;
 
-  // ---- raw AMQP throughput and latency, system by system
+  // ---- raw AMQP throughput and latency. Every system runs at once (idle, the others cost next
+  // to nothing) so the rounds can interleave them: load from outside then weighs on each alike.
   if (opts.only.has('amqp') || opts.only.has('latency')) {
-    for (const name of opts.systems) {
-      log(`starting ${name} ...`);
-      const sys = await startSystem(name, opts.install);
-      if (!sys) continue;
-      await sleep(1000);
-      const info: SystemInfo = { system: name, version: sys.version, startMs: sys.startMs, idleRssMb: mb(sys.rss()) };
-      infos.push(info);
-      try {
-        let peak: number | undefined;
-        if (opts.only.has('amqp')) {
-          const rows = await throughput(sys, [256, 4096], opts.n, 1000, 1000);
-          tp.push(...rows);
-          const r256 = rows.find((r) => r.size === 256);
-          if (r256) peak = Math.min(Math.max(r256.send.rate, r256.send2.rate), r256.receiveAccept.rate);
-        }
-        if (opts.only.has('latency')) lat.push(await measureLatency(sys, peak ?? (await quickPeak(sys))));
-        info.rssAfterMb = mb(sys.rss());
-      } catch (e) {
-        skip(`${name} workload`, `failed: ${(e as Error).message}`);
-      } finally {
-        await sys.stop();
+    const running: { sys: System; info: SystemInfo }[] = [];
+    try {
+      for (const name of opts.systems) {
+        log(`starting ${name} ...`);
+        const sys = await startSystem(name, opts.install);
+        if (!sys) continue;
+        await sleep(1000);
+        const info: SystemInfo = { system: name, version: sys.version, startMs: sys.startMs, idleRssMb: mb(sys.rss()) };
+        infos.push(info);
+        running.push({ sys, info });
       }
+      let clients = opts.clients;
+      if (clients.includes('go')) {
+        try {
+          buildGoClient();
+        } catch (e) {
+          skip('go-amqp client', (e as Error).message);
+          clients = clients.filter((c) => c !== 'go');
+        }
+      }
+      const failed = new Set<string>();
+      for (let round = 1; opts.only.has('amqp') && round <= opts.rounds; round++) {
+        for (const { sys } of running) {
+          for (const client of clients) {
+            if (failed.has(`${sys.name}|${client}`)) continue;
+            log(`round ${round}/${opts.rounds}: ${sys.name} with ${client}`);
+            try {
+              const rows = client === 'go' ? await goThroughput(sys, [256, 4096], opts.n, 1000, 1000) : await throughput(sys, [256, 4096], opts.n, 1000, 1000);
+              tpRounds.push(...rows.map((r) => ({ ...r, round })));
+            } catch (e) {
+              failed.add(`${sys.name}|${client}`);
+              skip(`${sys.name} workload (${client})`, `failed: ${(e as Error).message}`);
+            }
+          }
+        }
+      }
+      tp.push(...medianRows(tpRounds));
+      for (const { sys, info } of running) {
+        try {
+          const r256 = tp.find((r) => r.system === sys.name && r.client === 'rhea' && r.size === 256);
+          const peak = r256 ? Math.min(bestSend(r256), r256.receiveAccept.rate) : undefined;
+          if (opts.only.has('latency')) lat.push(await measureLatency(sys, peak ?? (await quickPeak(sys))));
+        } catch (e) {
+          skip(`${sys.name} latency`, `failed: ${(e as Error).message}`);
+        }
+        info.rssAfterMb = mb(sys.rss());
+      }
+    } finally {
+      for (const { sys } of running) await sys.stop();
     }
   }
 
@@ -228,11 +239,7 @@ async function main() {
         await sys.stop();
       }
     }
-    const amq = skips.find((s) => s.part === 'activemq');
-    skip(
-      'ActiveMQ message groups (rhea, group-id)',
-      amq ? `ActiveMQ did not start: ${amq.reason}` : 'not implemented in this harness yet (ActiveMQ has no AMQP transport on this machine to validate it against)',
-    );
+    skip('Artemis message groups (rhea, group-id)', 'not implemented in this harness: only the emulator runs the sessions part');
   }
 
   if (opts.only.has('startup')) {
@@ -266,28 +273,7 @@ async function main() {
 
   // ---- output
   let out = '';
-  if (tp.length > 0) {
-    const best = (r: ThroughputRow) => Math.max(r.send.rate, r.send2.rate);
-    const ceilingOf = (size: number) => tp.find((r) => r.system === 'ceiling' && r.size === size);
-    const ratio = (v: number, c: number | undefined) => (c ? `${(v / c).toFixed(2)}×` : '-');
-    out += table(
-      `Raw AMQP throughput (rhea client, ${opts.n} messages per phase; msg/s and × ceiling)`,
-      ['system', 'size', 'send (await accept, best of 2)', '× ceil', 'receive + accept', '× ceil', 'receive-and-delete', '× ceil'],
-      tp.map((r) => {
-        const c = ceilingOf(r.size);
-        return [
-          r.system,
-          r.size === 4096 ? '4 KB' : `${r.size} B`,
-          fmtRate(best(r)),
-          ratio(best(r), c ? best(c) : undefined),
-          fmtRate(r.receiveAccept.rate),
-          ratio(r.receiveAccept.rate, c?.receiveAccept.rate),
-          fmtRate(r.receiveAndDelete.rate),
-          ratio(r.receiveAndDelete.rate, c?.receiveAndDelete.rate),
-        ];
-      }),
-    );
-  }
+  if (tp.length > 0) out += throughputTable(tp, opts.n, opts.rounds) + throughputCpuTable(tp);
   if (lat.length > 0) {
     out += table(
       `Send-to-receive latency at 50% of measured peak, capped at ${LATENCY_CAP} msg/s (256 B, 5 s after 1 s warm-up)`,
@@ -345,33 +331,26 @@ async function main() {
     rows.push([`receive-by-sequence-number, 1 deferred of ${r.messages.toLocaleString('en-US')} (SDK)`, r.ms.samples, fmtMs(r.ms.p50), fmtMs(r.ms.p99)]);
     out += table('Scaling (state built in-process, operations over AMQP)', ['operation', 'samples', 'p50 ms', 'p99 ms'], rows);
   }
-  if (profile) {
+  for (const ph of profile?.phases ?? []) {
+    out += table(`Emulator CPU by area, ${ph.phase} (self time within the phase)`, ['area', 'ms', '%'], ph.areas.map((a) => [a.area, a.ms, a.pct]));
     out += table(
-      `Emulator CPU profile under the 256-B raw workload (self time; ${profile.file})`,
+      `Emulator CPU profile, ${ph.phase} at ${fmtRate(ph.rate)} msg/s (rhea client; self time within the phase; ${profile!.file})`,
       ['function', 'where', 'self ms', '%'],
-      profile.top.map((t) => [t.fn, t.where, t.selfMs, t.pct]),
+      ph.top.map((t) => [t.fn, t.where, t.selfMs, t.pct]),
     );
   }
   if (skips.length > 0) out += `\n### Skipped\n\n${skips.map((s) => `- ${s.part}: ${s.reason}`).join('\n')}\n`;
   out += `\nTotal bench time: ${((Date.now() - started) / 1000).toFixed(0)} s\n`;
   process.stdout.write(out);
 
-  Object.assign(results, { throughput: tp, latency: lat, systems: infos, sessions: sessionsRows, startup: startupResult, memory, scaling: scale, profile, skips, totalSeconds: (Date.now() - started) / 1000 });
+  Object.assign(results, { throughput: tp, throughputRounds: tpRounds, latency: lat, systems: infos, sessions: sessionsRows, startup: startupResult, memory, scaling: scale, profile, skips, totalSeconds: (Date.now() - started) / 1000 });
   const dir = path.join(BENCH_DIR, 'results');
   mkdirSync(dir, { recursive: true });
   const date = machine.date.slice(0, 10);
   writeFileSync(path.join(dir, `${date}.json`), JSON.stringify(results, null, 2) + '\n');
   if (tp.length > 0 || lat.length > 0) {
-    const systems = [...new Set([...tp.map((r) => r.system), ...lat.map((r) => r.system)])];
-    const groups: BarGroup[] = [];
-    for (const size of [256, 4096]) {
-      const label = size === 256 ? '256 B' : '4 KB';
-      const rows = tp.filter((r) => r.size === size);
-      if (rows.length === 0) continue;
-      groups.push({ label: `send ${label}`, values: rows.map((r) => ({ system: r.system, value: Math.max(r.send.rate, r.send2.rate) })) });
-      groups.push({ label: `recv+accept ${label}`, values: rows.map((r) => ({ system: r.system, value: r.receiveAccept.rate })) });
-      groups.push({ label: `recv&delete ${label}`, values: rows.map((r) => ({ system: r.system, value: r.receiveAndDelete.rate })) });
-    }
+    const systems = [...new Set([...seriesNames(tp), ...lat.map((r) => r.system)])];
+    const groups = throughputGroups(tp);
     const latGroups: BarGroup[] = (['p50', 'p99', 'p999'] as const).map((k) => ({
       label: k === 'p999' ? 'p99.9' : k,
       values: lat.map((r) => ({ system: r.system, value: r[k] })),

@@ -1,6 +1,6 @@
 /**
  * The raw AMQP 1.0 workload, one rhea client for every system: the emulator, the ceiling server,
- * RabbitMQ, ActiveMQ. Only connecting differs (CBS token, SASL PLAIN, nothing).
+ * RabbitMQ, Artemis. Only connecting differs (CBS token, SASL PLAIN, nothing).
  *
  * - sendAwaitAccept: unsettled transfers, at most `window` awaiting their accept at a time (and
  *   never more than the link credit the peer grants); done when all N are accepted.
@@ -137,6 +137,10 @@ export interface PhaseResult {
   count: number;
   ms: number;
   rate: number;
+  /** CPU the server's processes used during the phase, µs per message (when measured). */
+  serverCpuUs?: number;
+  /** CPU the client used during the phase, µs per message (when measured). */
+  clientCpuUs?: number;
   /** Deliveries the peer refused (rejected/released/modified): should be 0. */
   refused?: number;
 }

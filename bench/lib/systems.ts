@@ -1,7 +1,7 @@
 /**
  * The systems under test, each started in its own process on loopback ports and stopped after:
  * the emulator (its CLI, `node dist/cli.js`), the ceiling server, RabbitMQ (Debian's package with
- * the AMQP 1.0 plugin) and ActiveMQ Classic (Debian's package, where it has an AMQP transport).
+ * the AMQP 1.0 plugin); ActiveMQ Artemis is in artemis.ts.
  * A system that cannot start throws SkipError with the reason, and the bench prints a skip line.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -262,81 +262,5 @@ export async function startRabbitMQ(install: boolean): Promise<System & { versio
         }
       }
     },
-  };
-}
-
-// ---- ActiveMQ Classic ----------------------------------------------------------------------------
-
-export async function startActiveMQ(install: boolean): Promise<System & { version: string }> {
-  if (!existsSync('/usr/share/activemq/bin/activemq.jar')) {
-    if (!install) throw new SkipError('activemq is not installed (and --no-install was given)');
-    aptInstall('activemq');
-  }
-  const version = dpkgVersion('activemq') ?? 'unknown';
-  const libs = ['/usr/share/activemq/lib', '/usr/share/activemq/lib/optional', '/usr/share/java'].flatMap((d) => {
-    try {
-      return readdirSync(d);
-    } catch {
-      return [];
-    }
-  });
-  const amqpJar = libs.find((f) => /^activemq-amqp.*\.jar$/.test(f));
-  const proton = libs.find((f) => /^proton-j.*\.jar$/.test(f));
-  if (!amqpJar || !proton) {
-    throw new SkipError(
-      `Debian's activemq ${version} ships no AMQP transport (activemq-amqp and qpid proton-j are not packaged in Debian); ` +
-        `only OpenWire, STOMP and MQTT start`,
-    );
-  }
-  // With the transport present (e.g. jars added by hand), run a non-persistent broker on loopback.
-  const dir = path.join(benchTemp(), 'activemq');
-  mkdirSync(path.join(dir, 'data'), { recursive: true });
-  const port = await freePort();
-  writeFileSync(
-    path.join(dir, 'activemq.xml'),
-    `<beans xmlns="http://www.springframework.org/schema/beans" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-  xsi:schemaLocation="http://www.springframework.org/schema/beans http://www.springframework.org/schema/beans/spring-beans.xsd
-  http://activemq.apache.org/schema/core http://activemq.apache.org/schema/core/activemq-core.xsd">
-  <broker xmlns="http://activemq.apache.org/schema/core" brokerName="bench" persistent="false" useJmx="false" dataDirectory="${dir}/data">
-    <transportConnectors>
-      <transportConnector name="amqp" uri="amqp://127.0.0.1:${port}?transport.transformer=jms"/>
-    </transportConnectors>
-  </broker>
-</beans>
-`,
-  );
-  const started = performance.now();
-  const child = startChild(
-    'java',
-    [
-      '-Xms512M',
-      '-Xmx512M',
-      `-Dactivemq.home=/usr/share/activemq`,
-      `-Dactivemq.base=${dir}`,
-      `-Dactivemq.conf=${dir}`,
-      `-Dactivemq.data=${dir}/data`,
-      '-jar',
-      '/usr/share/activemq/bin/activemq.jar',
-      'start',
-      `xbean:file:${dir}/activemq.xml`,
-    ],
-    { cwd: dir },
-  );
-  try {
-    await waitForPort(port, 60_000, '127.0.0.1', child.alive);
-  } catch (e) {
-    await child.stop();
-    throw new SkipError(`ActiveMQ ${version} did not start: ${(e as Error).message}; ${child.output().slice(-800)}`);
-  }
-  const pid = child.proc.pid!;
-  return {
-    name: 'activemq',
-    version,
-    target: { host: '127.0.0.1', port, auth: 'plain', username: 'admin', password: 'admin', address: (q) => `queue://${q}` },
-    pid,
-    child,
-    startMs: performance.now() - started,
-    rss: () => rssOfTree(pid),
-    stop: () => child.stop(15_000),
   };
 }

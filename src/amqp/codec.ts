@@ -11,6 +11,7 @@ import type { MessageInput, StoredMessage } from '../broker/types.js';
 import { MESSAGE_STATE_CODE } from '../broker/types.js';
 import { uuidToBytes, bytesToUuid } from './dotnet.js';
 import { checkEncoding } from './engine/decoder.js';
+import { HeadWriter } from './headWriter.js';
 import { checkSections, MessageDecodeError } from './messageSections.js';
 import { messageCodec, types } from './rhea.js';
 
@@ -44,6 +45,19 @@ const BROKER_ANNOTATIONS = new Set([
 ]);
 
 export { MessageDecodeError };
+
+/** What rhea decodes from no sections, or from empty header and properties: no field set. */
+const NO_SECTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** Whether a head holds nothing but empty (list0) header and properties sections, as rhea writes them. */
+function onlyEmptySections(head: Buffer): boolean {
+  if (head.length % 4 !== 0) return false;
+  for (let i = 0; i < head.length; i += 4) {
+    if (head[i] !== 0x00 || head[i + 1] !== 0x53 || head[i + 3] !== 0x45) return false;
+    if (head[i + 2] !== SECTION.header && head[i + 2] !== SECTION.properties) return false;
+  }
+  return true;
+}
 
 interface Typed {
   value: unknown;
@@ -103,7 +117,9 @@ export function decodeMessage(raw: Buffer): MessageInput {
     throw new MessageDecodeError(`malformed message: ${(e as Error).message}`);
   }
   payload.body = raw.subarray(bodyStart);
-  const m = messageCodec.decode(head) as Record<string, any>;
+  // Nothing ahead of the body but empty sections (a bare message, as load tools send): nothing
+  // for rhea to read.
+  const m = (onlyEmptySections(head) ? NO_SECTIONS : messageCodec.decode(head)) as Record<string, any>;
   if (m.durable !== undefined || m.priority !== undefined || m.ttl !== undefined || m.first_acquirer !== undefined) {
     payload.header = { durable: m.durable, priority: m.priority, ttl: m.ttl, first_acquirer: m.first_acquirer };
   }
@@ -155,90 +171,6 @@ export interface EncodeOptions {
 
 
 /**
- * The delivery's header and message annotations, written byte by byte: this runs for every
- * delivery, and building them through rhea's composite types cost more than the rest of the
- * delivery path together. Layouts are AMQP 1.0 §3.2 (header) and §1.6 (encodings).
- */
-class HeadWriter {
-  private buf = Buffer.allocUnsafe(256);
-  private at = 0;
-
-  private room(n: number) {
-    if (this.at + n <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
-    this.buf.copy(bigger, 0, 0, this.at);
-    this.buf = bigger;
-  }
-  byte(b: number) {
-    this.room(1);
-    this.buf[this.at++] = b;
-  }
-  uint32(v: number) {
-    this.room(4);
-    this.buf.writeUInt32BE(v >>> 0, this.at);
-    this.at += 4;
-  }
-  int64(v: number) {
-    this.room(8);
-    this.buf.writeBigInt64BE(BigInt(Math.trunc(v)), this.at);
-    this.at += 8;
-  }
-  bytes(b: Buffer) {
-    this.room(b.length);
-    b.copy(this.buf, this.at);
-    this.at += b.length;
-  }
-  symbol(s: string) {
-    const b = Buffer.from(s, 'latin1');
-    this.byte(0xa3);
-    this.byte(b.length);
-    this.bytes(b);
-  }
-  string(s: string) {
-    const b = Buffer.from(s, 'utf8');
-    if (b.length < 256) {
-      this.byte(0xa1);
-      this.byte(b.length);
-    } else {
-      this.byte(0xb1);
-      this.uint32(b.length);
-    }
-    this.bytes(b);
-  }
-  long(v: number) {
-    this.byte(0x81);
-    this.int64(v);
-  }
-  timestamp(v: number) {
-    this.byte(0x83);
-    this.int64(v);
-  }
-  int(v: number) {
-    this.byte(0x71);
-    this.room(4);
-    this.buf.writeInt32BE(v, this.at);
-    this.at += 4;
-  }
-  /** Starts a described section with a list32/map32 body; returns a function that closes it. */
-  section(code: number, ctor: 0xd0 | 0xd1): (count: number) => void {
-    this.byte(0x00);
-    this.byte(0x53);
-    this.byte(code);
-    this.byte(ctor);
-    const sizeAt = this.at;
-    this.uint32(0);
-    this.uint32(0);
-    return (count) => {
-      this.buf.writeUInt32BE(this.at - sizeAt - 4, sizeAt);
-      this.buf.writeUInt32BE(count, sizeAt + 4);
-    };
-  }
-  done(): Buffer {
-    return this.buf.subarray(0, this.at);
-  }
-}
-
-/**
  * A copy of exactly `b` for what a stored message keeps: rhea's Writer hands out a view of its
  * 1 KB working buffer, and Buffer.from would take a slot in Node's shared 8 KB pool; either keeps
  * far more memory alive than the section it holds, for as long as the message is stored.
@@ -259,12 +191,28 @@ function clientAnnotationBytes(p: AmqpPayload): Buffer {
   return p.annotationBytes;
 }
 
-/** Encodes a stored message for a delivery, a peek, or a management response. */
+const headWriter = new HeadWriter();
+/** The fixed part of a head's largest size: header, lock-token annotation, broker stamps. */
+const HEAD_FIXED_MAX = 512;
+
+/** Encodes a stored message for a peek or a management response: one buffer. */
 export function encodeMessage(msg: StoredMessage, options: EncodeOptions = {}): Buffer {
+  return Buffer.concat(encodeMessageParts(msg, options));
+}
+
+/**
+ * Encodes a stored message for a delivery as the buffers that follow one another on the wire:
+ * the head (header and annotations, a view of a shared slab), then the client's own sections as
+ * stored. The engine copies them straight into the transfer frame, so no per-delivery buffer
+ * holds the whole message.
+ */
+export function encodeMessageParts(msg: StoredMessage, options: EncodeOptions = {}): Buffer[] {
   const p = msg.payload as AmqpPayload;
-  const w = new HeadWriter();
+  const annotations = p.annotations.length ? clientAnnotationBytes(p) : undefined;
+  const w = headWriter;
+  w.begin(HEAD_FIXED_MAX + (annotations?.length ?? 0) + 3 * (msg.deadLetterSource?.length ?? 0));
   const h = p.header ?? {};
-  const endHeader = w.section(SECTION.header, 0xd0);
+  const headerAt = w.section(SECTION.header, 0xd0);
   w.byte(h.durable ? 0x41 : 0x42);
   w.byte(0x50);
   w.byte(h.priority ?? 4);
@@ -275,19 +223,19 @@ export function encodeMessage(msg: StoredMessage, options: EncodeOptions = {}): 
   w.byte(h.first_acquirer ? 0x41 : 0x42);
   w.byte(0x70);
   w.uint32(msg.deliveryCount);
-  endHeader(5);
+  w.endSection(headerAt, 5);
 
   if (options.lockTokenAnnotation && msg.lockToken) {
-    const end = w.section(SECTION.deliveryAnnotations, 0xd1);
+    const at = w.section(SECTION.deliveryAnnotations, 0xd1);
     w.symbol('x-opt-lock-token');
     w.byte(0x98);
     w.bytes(uuidToBytes(msg.lockToken));
-    end(2);
+    w.endSection(at, 2);
   }
 
-  const endAnnotations = w.section(SECTION.messageAnnotations, 0xd1);
+  const annotationsAt = w.section(SECTION.messageAnnotations, 0xd1);
   let count = p.annotations.length;
-  if (count) w.bytes(clientAnnotationBytes(p));
+  if (annotations) w.bytes(annotations);
   w.symbol('x-opt-sequence-number');
   w.long(msg.sequenceNumber);
   w.symbol('x-opt-enqueued-time');
@@ -313,7 +261,7 @@ export function encodeMessage(msg: StoredMessage, options: EncodeOptions = {}): 
     w.string(msg.deadLetterSource);
     count += 2;
   }
-  endAnnotations(count);
+  w.endSection(annotationsAt, count);
 
   const parts = [w.done()];
   const properties = p.hasMessageId ? p.properties : propertiesWithMessageId(p, msg.messageId);
@@ -321,7 +269,7 @@ export function encodeMessage(msg: StoredMessage, options: EncodeOptions = {}): 
   const app = msg.propertyChanges?.size ? encodeApplicationProperties(p.applicationProperties, msg.propertyChanges) : p.applicationProperties;
   if (app) parts.push(app);
   if (!options.omitBody) parts.push(p.body);
-  return Buffer.concat(parts);
+  return parts;
 }
 
 /**
@@ -330,6 +278,12 @@ export function encodeMessage(msg: StoredMessage, options: EncodeOptions = {}): 
  */
 function propertiesWithMessageId(p: AmqpPayload, messageId: string): Buffer {
   if (p.stampedProperties?.messageId === messageId) return p.stampedProperties.bytes;
+  // No properties, or an empty list of them (rhea writes one): only the id to write.
+  if (!p.properties || (p.properties.length === 4 && p.properties[3] === 0x45)) {
+    const bytes = propertiesOfId(messageId);
+    p.stampedProperties = { messageId, bytes };
+    return bytes;
+  }
   let fields: unknown[] = [];
   if (p.properties) {
     const section = new types.Reader(p.properties).read() as Typed;
@@ -342,6 +296,34 @@ function propertiesWithMessageId(p: AmqpPayload, messageId: string): Buffer {
   const bytes = kept(w.toBuffer() as Buffer);
   p.stampedProperties = { messageId, bytes };
   return bytes;
+}
+
+/**
+ * A properties section holding only a message-id, written directly: each message a client sent
+ * without properties needs one on its first delivery. The bytes are the ones rhea's writer makes
+ * (list32, str8 or str32) without its composite types per message.
+ */
+function propertiesOfId(messageId: string): Buffer {
+  const n = Buffer.byteLength(messageId, 'utf8');
+  const str = n < 256 ? 2 + n : 5 + n;
+  const b = Buffer.allocUnsafe(12 + str);
+  b[0] = 0x00;
+  b[1] = 0x53;
+  b[2] = SECTION.properties;
+  b[3] = 0xd0;
+  b.writeUInt32BE(4 + str, 4);
+  b.writeUInt32BE(1, 8);
+  let at = 12;
+  if (n < 256) {
+    b[at++] = 0xa1;
+    b[at++] = n;
+  } else {
+    b[at++] = 0xb1;
+    b.writeUInt32BE(n, at);
+    at += 4;
+  }
+  b.write(messageId, at, 'utf8');
+  return b;
 }
 
 /** Re-encodes application properties with settlement changes applied, keeping the other entries' types. */

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { BrokerApi, Receiver, SessionReceiver } from '../broker/api.js';
 import type { BrokerError } from '../broker/errors.js';
 import type { ReceiveMode } from '../broker/types.js';
-import { encodeMessage } from './codec.js';
+import { encodeMessageParts } from './codec.js';
 import type { LinkHandler } from './connectionContext.js';
 import { guidToDotnetBytes, dotnetBytesToGuid } from './dotnet.js';
 import { outcomes, scalarText, type DeliveryState, type OutgoingDelivery, type OutgoingLink } from './engine/index.js';
@@ -79,7 +79,7 @@ export class DeliveryLink implements LinkHandler {
         const room = Math.min(this.link.sendable(), MAX_BATCH);
         if (room <= 0) break;
         const messages = this.receiver.receive(room);
-        for (const m of messages) this.link.send(encodeMessage(m), guidToDotnetBytes(m.lockToken ?? randomUUID()));
+        for (const m of messages) this.link.send(encodeMessageParts(m), guidToDotnetBytes(m.lockToken ?? randomUUID()));
         sent += messages.length;
         if (messages.length < room) break;
       }

@@ -9,20 +9,36 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Data1 (4 bytes), Data2 (2) and Data3 (2) are little-endian in .NET's layout; the rest as is. */
 const DOTNET_ORDER = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
 
-function reorder(from: Buffer): Buffer {
+/** Where each canonical byte's two hex digits start in a uuid string. */
+const HEX_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hexDigit(c: number): number {
+  return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57;
+}
+
+/**
+ * A lock token (canonical uuid string) as the 16-byte .NET GUID a delivery tag carries. Runs for
+ * every delivery: digits are read straight into .NET order, without intermediate buffers.
+ */
+export function guidToDotnetBytes(uuid: string): Buffer {
+  if (!UUID.test(uuid)) throw new RangeError(`not a uuid: ${uuid}`);
   const out = Buffer.allocUnsafe(16);
-  for (let i = 0; i < 16; i++) out[i] = from[DOTNET_ORDER[i]!]!;
+  for (let i = 0; i < 16; i++) {
+    const at = HEX_AT[DOTNET_ORDER[i]!]!;
+    out[i] = (hexDigit(uuid.charCodeAt(at)) << 4) | hexDigit(uuid.charCodeAt(at + 1));
+  }
   return out;
 }
 
-/** A lock token (canonical uuid string) as the 16-byte .NET GUID a delivery tag carries. */
-export function guidToDotnetBytes(uuid: string): Buffer {
-  return reorder(uuidToBytes(uuid));
-}
-
+/** A delivery tag (.NET GUID bytes) as the canonical lock token; runs for every settlement. */
 export function dotnetBytesToGuid(bytes: Buffer): string {
   if (bytes.length !== 16) throw new RangeError(`a GUID has 16 bytes, got ${bytes.length}`);
-  return bytesToUuid(reorder(bytes));
+  const h = (i: number) => HEX[bytes[i]!]!;
+  return (
+    h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' +
+    h(10) + h(11) + h(12) + h(13) + h(14) + h(15)
+  );
 }
 
 /** Canonical big-endian uuid bytes, as management requests carry lock tokens. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import rhea from 'rhea';
-import { decodeMessage, encodeMessage, splitBatch } from '../../src/amqp/codec.js';
+import { decodeMessage, encodeMessage, encodeMessageParts, splitBatch } from '../../src/amqp/codec.js';
 import { bytesToUuid, dotnetBytesToGuid, guidToDotnetBytes, msToDotnetTicksBytes, uuidToBytes } from '../../src/amqp/dotnet.js';
 import { parseAddress, stripToPath } from '../../src/amqp/address.js';
 import type { StoredMessage } from '../../src/broker/types.js';
@@ -52,6 +52,25 @@ describe('codec', () => {
     const input = decodeMessage(rhea.message.encode({ application_properties: { keep: 'x', change: 1 }, body: 'b' } as any));
     const out = encodeMessage(stored(input, { propertyChanges: new Map<string, unknown>([['change', 2], ['DeadLetterReason', 'why']]) }));
     expect((rhea.message.decode(out) as any).application_properties).toEqual({ keep: 'x', change: 2, DeadLetterReason: 'why' });
+  });
+
+  it("stamps the broker's message-id on a message sent without properties in the bytes rhea's writer makes", () => {
+    const bare = Buffer.from('005375a00162', 'hex');
+    // rhea writes empty header and properties sections ahead of the body.
+    const rheaEncoded = rhea.message.encode({ body: rhea.message.data_section(Buffer.from('b')) }) as Buffer;
+    expect(rheaEncoded.subarray(0, 8).toString('hex')).toBe('0053704500537345');
+    for (const [id, raw] of [['0f1e2d3c4b5a69788796a5b4c3d2e1f0', bare], ['é'.repeat(100), rheaEncoded], ['x'.repeat(300), rheaEncoded]] as const) {
+      const input = decodeMessage(raw);
+      expect(input.messageId).toBeUndefined();
+      expect(input.applicationProperties).toEqual({});
+      expect((input.payload as { header?: unknown }).header).toBeUndefined();
+      const message = stored(input, { messageId: id });
+      const w = new types.Writer();
+      w.write(types.described(types.wrap_ulong(0x73), types.wrap_list([types.wrap_string(id)])));
+      const parts = encodeMessageParts(message);
+      expect(parts[1]!.toString('hex')).toBe((w.toBuffer() as Buffer).toString('hex'));
+      expect(rhea.message.decode(encodeMessage(message)).message_id).toBe(id);
+    }
   });
 
   it('splits a batch envelope into its messages', () => {

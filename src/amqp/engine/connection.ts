@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Decoder, EncodingError } from './decoder.js';
 import { Encoder } from './encoder.js';
 import * as W from './frameWriter.js';
+import { FastPerformativeReader } from './fastDecode.js';
 import { FrameReader, type Frame } from './frameReader.js';
 import { FramingError, NAMES, OUTCOME, P, errorOf, requiredUint, toPerformative, uintField, writeError, type AmqpError, type Performative } from './performatives.js';
 import { SaslServer } from './sasl.js';
@@ -14,17 +15,23 @@ import { Session, SessionError } from './session.js';
 import type { EngineOptions, Transport } from './types.js';
 
 const MIN_MAX_FRAME_SIZE = 512;
+const NO_PAYLOAD: Buffer = Buffer.alloc(0);
+/** The output buffer's size, and the room below which a flush moves on to a fresh one. */
+const OUT_BUFFER = 64 * 1024;
+const OUT_MIN_ROOM = 8 * 1024;
+const OUT_MAX_BUFFER = 1024 * 1024;
 let connectionSeq = 0;
 
 export class Connection {
   readonly id = `c${++connectionSeq}`;
   readonly log: Logger;
-  readonly out = new Encoder(16 * 1024);
+  readonly out = new Encoder(OUT_BUFFER);
   peerMaxFrameSize = MIN_MAX_FRAME_SIZE;
   /** What the user keeps per connection (grants, handlers). */
   context: unknown;
   remoteOpen?: { containerId?: string; hostname?: string };
   private readonly reader: FrameReader;
+  private readonly fast = new FastPerformativeReader();
   private readonly sasl: SaslServer;
   private readonly sessions = new Map<number, Session>();
   private phase: 'header' | 'sasl' | 'open' | 'opened' | 'closing' | 'closed' = 'header';
@@ -107,10 +114,18 @@ export class Connection {
   }
 
   private onFrame(frame: Frame): void {
-    if (frame.body.length === 0) return; // heartbeat
-    const decoder = new Decoder(frame.body);
-    const p = toPerformative(decoder.read());
-    const payload = frame.body.subarray(decoder.pos);
+    if (frame.end === frame.start) return; // heartbeat
+    let p = this.fast.read(frame.buf, frame.start, frame.end);
+    let payload: Buffer = NO_PAYLOAD;
+    if (p) {
+      // Only a transfer has a payload: no view of the buffer for the other frames.
+      if (p.code === P.transfer) payload = frame.buf.subarray(this.fast.end, frame.end);
+    } else {
+      const body = frame.buf.subarray(frame.start, frame.end);
+      const decoder = new Decoder(body);
+      p = toPerformative(decoder.read());
+      payload = body.subarray(decoder.pos);
+    }
     if (frame.type === W.FRAME_SASL) {
       if (this.phase !== 'sasl') throw new FramingError('a SASL frame outside the SASL exchange');
       this.sasl.onFrame(p);
@@ -217,17 +232,45 @@ export class Connection {
   /** Writes everything encoded so far in one socket write. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.out.at === 0 || this.phase === 'closed') {
+    if (this.out.length === 0 || this.phase === 'closed') {
       this.out.reset();
       return;
     }
     for (const s of this.sessions.values()) s.flushDispositions();
-    const bytes = this.out.buf.subarray(0, this.out.at);
-    // The socket keeps the buffer until written: hand it over and write the next frames elsewhere.
-    this.out.buf = Buffer.allocUnsafe(Math.min(Math.max(this.out.buf.length, 16 * 1024), 1024 * 1024));
-    this.out.reset();
+    // The socket keeps these bytes until written; the next frames go after them in the same
+    // buffer, and a fresh one is only allocated once it is nearly full.
+    const buf = this.out.buf;
+    const bytes = this.out.take(OUT_MIN_ROOM, this.nextOutBuffer);
     this.wroteSinceBeat = true;
-    if (!this.socket.write(bytes) || this.socket.writableLength > this.options.highWaterMark) this.blocked = true;
+    this.writing.set(buf, (this.writing.get(buf) ?? 0) + 1);
+    const written = () => this.written(buf);
+    if (!this.socket.write(bytes, written) || this.socket.writableLength > this.options.highWaterMark) this.blocked = true;
+  }
+
+  /**
+   * Output buffers whose every write has completed wait here to be written into again: a
+   * connection that sends a lot cycles through two buffers instead of allocating (and faulting
+   * in, and collecting) a fresh one each time one fills.
+   */
+  private readonly spare: Buffer[] = [];
+  /** Writes not yet completed, per output buffer. */
+  private readonly writing = new Map<Buffer, number>();
+
+  private readonly nextOutBuffer = (): Buffer => {
+    const size = Math.min(Math.max(this.out.buf.length, OUT_BUFFER), OUT_MAX_BUFFER);
+    const spare = this.spare.pop();
+    return spare && spare.length >= size ? spare : Buffer.allocUnsafe(size);
+  };
+
+  /** The socket is done with a write: its buffer may be reused once nothing else is pending on it. */
+  private written(buf: Buffer): void {
+    const left = (this.writing.get(buf) ?? 1) - 1;
+    if (left > 0) {
+      this.writing.set(buf, left);
+      return;
+    }
+    this.writing.delete(buf);
+    if (buf !== this.out.buf && buf.length >= OUT_BUFFER && buf.length <= OUT_MAX_BUFFER && this.spare.length < 2) this.spare.push(buf);
   }
 
   /**
@@ -236,7 +279,7 @@ export class Connection {
    * whether the client keeps up.
    */
   writable(): boolean {
-    if (this.out.at >= this.options.highWaterMark && !this.blocked) this.flush();
+    if (this.out.length >= this.options.highWaterMark && !this.blocked) this.flush();
     return !this.blocked && this.phase === 'opened';
   }
 

@@ -9,19 +9,42 @@ import { Described } from './decoder.js';
 export class Encoder {
   buf: Buffer;
   at = 0;
+  /**
+   * Where the bytes not yet taken begin: the connection hands `buf[start, at)` to the socket and
+   * goes on writing after it, so a flush needs no new buffer while this one has room.
+   */
+  start = 0;
 
   constructor(initial = 4096) {
     this.buf = Buffer.allocUnsafe(initial);
   }
 
   reset(): void {
-    this.at = 0;
+    this.at = this.start;
+  }
+
+  /** Bytes written since `start`. */
+  get length(): number {
+    return this.at - this.start;
+  }
+
+  /** Hands over `buf[start, at)`; writing goes on after it, or in a fresh buffer when little room is left. */
+  take(minRoom: number, fresh: () => Buffer): Buffer {
+    const bytes = this.buf.subarray(this.start, this.at);
+    if (this.buf.length - this.at < minRoom) {
+      this.buf = fresh();
+      this.at = 0;
+    }
+    this.start = this.at;
+    return bytes;
   }
 
   room(n: number): void {
     if (this.at + n <= this.buf.length) return;
+    // Offsets stay where they were (frames patch their sizes by offset); only the bytes not yet
+    // taken are copied.
     const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
-    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf.copy(bigger, this.start, this.start, this.at);
     this.buf = bigger;
   }
 

@@ -5,12 +5,15 @@
  * An IncomingLink is one the engine receives on (the client's sender): credit granted in windows,
  * deliveries reassembled from their frames within the link's max-message-size.
  */
+import type { Payload } from './frameWriter.js';
 import type { AmqpError } from './performatives.js';
 import { add, distance } from './serial.js';
 import type { Session } from './session.js';
 import type { AttachReply, IncomingDelivery, LinkEvents, OutgoingDelivery, RemoteAttach } from './types.js';
 
 const MESSAGE_SIZE_EXCEEDED = 'amqp:link:message-size-exceeded';
+/** The tag of a delivery the client sent without one (shared: an empty buffer cannot change). */
+const NO_TAG = Buffer.alloc(0);
 
 export abstract class Link {
   state: 'pending' | 'attached' | 'detached' = 'pending';
@@ -150,8 +153,11 @@ export class OutgoingLink extends Link {
     return this.session.canTransfer() ? this.credit : 0;
   }
 
-  /** Sends one message; `settled` sends it pre-settled where the client's mode allows (mixed). */
-  send(payload: Buffer, tag: Buffer, settled = false): OutgoingDelivery {
+  /**
+   * Sends one message (one buffer, or buffers written one after another into the frame);
+   * `settled` sends it pre-settled where the client's mode allows (mixed).
+   */
+  send(payload: Payload, tag: Buffer, settled = false): OutgoingDelivery {
     if (this.credit <= 0) throw new Error('no link credit');
     this.credit--;
     this.deliveryCount = add(this.deliveryCount, 1);
@@ -255,22 +261,36 @@ export class IncomingLink extends Link {
     else if (this.credit < this.window / 2 && this.state === 'attached') this.grant(this.window);
   }
 
-  /** One transfer frame for this link. Returns an error that detaches the link, if any. */
+  /**
+   * One transfer frame for this link (delivery-id, tag, format and settled count on a delivery's
+   * first frame only). Returns an error that detaches the link, if any.
+   */
   onTransfer(
-    first: { id: number | undefined; tag: Buffer | undefined; format: number; settled: boolean },
+    id: number | undefined,
+    tag: Buffer | undefined,
+    format: number,
+    settled: boolean,
     more: boolean,
     aborted: boolean,
     payload: Buffer,
   ): AmqpError | undefined {
     let p = this.partial;
     if (!p) {
-      if (first.id === undefined) return { condition: 'amqp:session:unattached-handle', description: 'The first transfer of a delivery must carry its delivery-id.' };
+      if (id === undefined) return { condition: 'amqp:session:unattached-handle', description: 'The first transfer of a delivery must carry its delivery-id.' };
       if (this.credit <= 0) return { condition: 'amqp:link:transfer-limit-exceeded', description: 'Transfer without link credit.' };
       this.credit--;
       this.deliveryCount = add(this.deliveryCount, 1);
-      p = { id: first.id, tag: first.tag ?? Buffer.alloc(0), format: first.format, settled: first.settled, chunks: [], size: 0, oversize: false };
+      if (!more && !aborted && payload.length <= this.maxMessageSize) {
+        // The usual case, a whole delivery in one frame: no reassembly state. The budget is
+        // still asked, as for a partial delivery, so a spent one closes the connection alike.
+        if (!this.connection.reserve(payload.length)) return undefined;
+        this.connection.release(payload.length);
+        // A copy: the frame is a view of a socket read that would otherwise stay pinned.
+        return this.deliver({ id, tag: tag ?? NO_TAG, format, remoteSettled: settled, payload: Buffer.from(payload) });
+      }
+      p = { id, tag: tag ?? NO_TAG, format, settled, chunks: [], size: 0, oversize: false };
       this.partial = p;
-    } else if (first.settled) p.settled = true;
+    } else if (settled) p.settled = true;
     if (aborted) {
       this.dropPartial();
       return undefined;
@@ -301,14 +321,20 @@ export class IncomingLink extends Link {
       remoteSettled: p.settled,
       payload: ownedCopy(p.chunks, p.size),
     };
-    if (this.credit < this.window / 2) this.grant(this.window);
     if (p.oversize) {
+      if (this.credit < this.window / 2) this.grant(this.window);
       this.settle(delivery, {
         condition: MESSAGE_SIZE_EXCEEDED,
         description: `The received message exceeds the link's maximum message size of ${this.maxMessageSize} bytes.`,
       });
       return undefined;
     }
+    return this.deliver(delivery);
+  }
+
+  /** A complete delivery: credit topped up at half the window, then the message handed on. */
+  private deliver(delivery: IncomingDelivery): undefined {
+    if (this.credit < this.window / 2) this.grant(this.window);
     this.events.onMessage?.(delivery);
     return undefined;
   }

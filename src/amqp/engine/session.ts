@@ -28,7 +28,8 @@ export class SessionError extends Error {
 
 interface PendingSend {
   delivery: OutgoingDelivery;
-  payload: Buffer;
+  payload: W.Payload;
+  size: number;
   offset: number;
 }
 
@@ -139,7 +140,10 @@ export class Session {
     if (!(link instanceof IncomingLink)) throw new SessionError('amqp:session:unattached-handle', `handle ${handle} is not a link the client sends on`);
     if (link.state !== 'attached') return;
     const error = link.onTransfer(
-      { id: uintField(p, 1, 'transfer', 'delivery-id'), tag: bufferField(p, 2), format: uintField(p, 3, 'transfer', 'message-format') ?? 0, settled: boolField(p, 4) },
+      uintField(p, 1, 'transfer', 'delivery-id'),
+      bufferField(p, 2),
+      uintField(p, 3, 'transfer', 'message-format') ?? 0,
+      boolField(p, 4),
       boolField(p, 5),
       boolField(p, 9),
       payload,
@@ -226,23 +230,34 @@ export class Session {
   }
 
   /** Starts a delivery; frames beyond the peer's window wait in the backlog. */
-  transfer(link: OutgoingLink, tag: Buffer, payload: Buffer, settled: boolean): OutgoingDelivery {
+  transfer(link: OutgoingLink, tag: Buffer, payload: W.Payload, settled: boolean): OutgoingDelivery {
     const delivery: OutgoingDelivery = { id: this.nextDeliveryId, tag, link, settled };
     this.nextDeliveryId = add(this.nextDeliveryId, 1);
     if (!settled) this.unsettled.set(delivery.id, delivery);
-    this.backlog.push({ delivery, payload, offset: 0 });
+    const size = W.payloadLength(payload);
+    // The usual case, one frame the window has room for: written now, without a backlog entry.
+    if (this.backlog.length === 0 && distance(this.remoteIncomingLimit, this.nextOutgoingId) > 0 && size <= this.frameRoom(tag)) {
+      W.transfer(this.out, this.channel, link.handle, delivery.id, tag, delivery.settled, false, payload, 0, size);
+      this.nextOutgoingId = add(this.nextOutgoingId, 1);
+      this.connection.scheduleFlush();
+      return delivery;
+    }
+    this.backlog.push({ delivery, payload, size, offset: 0 });
     this.writeBacklog();
     return delivery;
   }
 
+  /** Payload bytes one transfer frame can carry within the peer's max-frame-size. */
+  private frameRoom(tag: Buffer): number {
+    return Math.max(1, this.connection.peerMaxFrameSize - W.transferOverhead(tag.length));
+  }
+
   private writeBacklog(): void {
-    const max = this.connection.peerMaxFrameSize;
     while (this.backlog.length > 0 && distance(this.remoteIncomingLimit, this.nextOutgoingId) > 0) {
       const pending = this.backlog[0]!;
       const d = pending.delivery;
-      const room = Math.max(1, max - W.transferOverhead(d.tag.length));
-      const end = Math.min(pending.payload.length, pending.offset + room);
-      const more = end < pending.payload.length;
+      const end = Math.min(pending.size, pending.offset + this.frameRoom(d.tag));
+      const more = end < pending.size;
       W.transfer(this.out, this.channel, d.link.handle, d.id, d.tag, d.settled, more, pending.payload, pending.offset, end);
       this.nextOutgoingId = add(this.nextOutgoingId, 1);
       pending.offset = end;
