@@ -285,8 +285,8 @@ export class IncomingLink extends Link {
         // still asked, as for a partial delivery, so a spent one closes the connection alike.
         if (!this.connection.reserve(payload.length)) return undefined;
         this.connection.release(payload.length);
-        // A copy: the frame is a view of a socket read that would otherwise stay pinned.
-        return this.deliver({ id, tag: tag ?? NO_TAG, format, remoteSettled: settled, payload: Buffer.from(payload) });
+        // An exact-size copy: the frame is a view of a socket read, and a pooled copy would pin a slab.
+        return this.deliver({ id, tag: tag ?? NO_TAG, format, remoteSettled: settled, payload: ownedCopy([payload], payload.length) });
       }
       p = { id, tag: tag ?? NO_TAG, format, settled, chunks: [], size: 0, oversize: false };
       this.partial = p;
