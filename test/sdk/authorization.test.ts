@@ -5,25 +5,13 @@
 import { ServiceBusClient, isServiceBusError } from '@azure/service-bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSasToken } from '../../src/auth/sas.js';
-import { startEmulator } from '../../src/index.js';
-import { sleep, uniqueName, type Emulator } from './harness.js';
+import { sleep, startEmulatorWithPolicies, uniqueName, type Emulator } from './harness.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 let emulator: Emulator;
 beforeAll(async () => {
-  emulator = await startEmulator({
-    host: '127.0.0.1', amqpPort: 0, amqpsPort: null, httpPort: 0, logLevel: 'silent',
-    config: {
-      UserConfig: { Namespaces: [{ Name: 'sbemulatorns', Queues: [], Topics: [] }], Logging: { Type: 'Console' } },
-      Emulator: {
-        SharedAccessKeys: [
-          { KeyName: 'sender', Key: 'send-key', Rights: ['Send'] },
-          { KeyName: 'listener', Key: 'listen-key', Rights: ['Listen'] },
-        ],
-      },
-    } as any,
-  });
+  emulator = await startEmulatorWithPolicies();
 });
 afterAll(async () => {
   await emulator?.close();

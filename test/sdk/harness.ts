@@ -12,6 +12,26 @@ export async function startTestEmulator(): Promise<Emulator> {
   return startEmulator({ host: '127.0.0.1', amqpPort: 0, amqpsPort: null, httpPort: 0, logLevel: process.env.SBEMU_TEST_LOG_LEVEL ?? 'silent' });
 }
 
+/**
+ * An emulator with two namespace policies besides the default: `sender` / `send-key` (Send) and
+ * `listener` / `listen-key` (Listen), for authorization tests.
+ */
+export async function startEmulatorWithPolicies(options: { amqpAuthTimeoutMs?: number } = {}): Promise<Emulator> {
+  return startEmulator({
+    host: '127.0.0.1', amqpPort: 0, amqpsPort: null, httpPort: 0, logLevel: 'silent',
+    ...options,
+    config: {
+      UserConfig: { Namespaces: [{ Name: 'sbemulatorns', Queues: [], Topics: [] }], Logging: { Type: 'Console' } },
+      Emulator: {
+        SharedAccessKeys: [
+          { KeyName: 'sender', Key: 'send-key', Rights: ['Send'] },
+          { KeyName: 'listener', Key: 'listen-key', Rights: ['Listen'] },
+        ],
+      },
+    } as never,
+  });
+}
+
 export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 export function client(emulator: Emulator, options: ServiceBusClientOptions = {}): ServiceBusClient {
