@@ -68,6 +68,12 @@ export class ConnectionContext {
     return this.covering(path, [right]) !== undefined;
   }
 
+  /** Whether an unexpired grant covers `path`, whatever its rights. */
+  coversPath(path: string): boolean {
+    const now = this.now();
+    return this.grants.some((g) => g.expiresAtMs > now && audienceCovers(g.audience, path));
+  }
+
   private covering(path: string, rights: AccessRight[]): Grant | undefined {
     const now = this.now();
     return this.grants.find(

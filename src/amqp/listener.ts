@@ -128,6 +128,8 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     };
     if (admit()) return;
     const refuse = () => link.refuse({ condition: UNAUTHORIZED, description: `Unauthorized access. No valid token covers '${address}'.` });
+    // A grant covers the path but without the right: no later token is on its way, refuse now.
+    if (conn.coversPath(path)) return refuse();
     const stop = conn.onGrant(() => {
       if (link.state !== 'pending') return stop();
       if (admit()) {
