@@ -1,100 +1,64 @@
 /**
  * Azure's defaults for entity properties, and the checks a partial property set must pass before
- * it is merged. No artificial caps: TTL and MaxDeliveryCount go as high as Azure allows.
+ * it is merged: types and Azure's own ranges, both from the property catalogue. No caps beyond
+ * Azure's: TTL and MaxDeliveryCount go as high as Azure allows.
  */
 import { errors } from './errors.js';
-import {
-  MAX_DURATION_MS,
-  type EntityStatus,
-  type QueueProperties,
-  type ReceivableProperties,
-  type SubscriptionProperties,
-  type TopicProperties,
-} from './types.js';
+import { byField, defaultsOf, type EntityKind, propertiesOf, type PropertyDef, STATUSES } from './propertyCatalogue.js';
+import type { EntityStatus, QueueProperties, SubscriptionProperties, TopicProperties } from './types.js';
 
-const MINUTE = 60_000;
+export const queueDefaults = (): QueueProperties => defaultsOf('queue') as unknown as QueueProperties;
+export const topicDefaults = (): TopicProperties => defaultsOf('topic') as unknown as TopicProperties;
+export const subscriptionDefaults = (): SubscriptionProperties => defaultsOf('subscription') as unknown as SubscriptionProperties;
 
-/** What queues and subscriptions (the receivable entities) share, with Azure's defaults. */
-const receivableDefaults = (): ReceivableProperties => ({
-  lockDurationMs: MINUTE,
-  maxDeliveryCount: 10,
-  defaultMessageTimeToLiveMs: MAX_DURATION_MS,
-  deadLetteringOnMessageExpiration: false,
-  requiresSession: false,
-  status: 'Active',
-  autoDeleteOnIdleMs: MAX_DURATION_MS,
-  enableBatchedOperations: true,
-});
+/** .NET TimeSpan text ([d.]hh:mm:ss), the form Azure's range errors print durations in. */
+export function timeSpanText(ms: number): string {
+  const total = Math.floor(ms / 1000);
+  const d = Math.floor(total / 86_400);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const hms = `${pad(Math.floor(total / 3600) % 24)}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
+  return d > 0 ? `${d}.${hms}` : hms;
+}
 
-export const queueDefaults = (): QueueProperties => ({
-  ...receivableDefaults(),
-  enablePartitioning: false,
-  maxSizeInMegabytes: 1024,
-  maxMessageSizeInKilobytes: 256,
-  requiresDuplicateDetection: false,
-  duplicateDetectionHistoryTimeWindowMs: 10 * MINUTE,
-  enableExpress: false,
-  authorizationRules: [],
-});
+function typeOk(def: PropertyDef, v: unknown): boolean {
+  switch (def.type) {
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'duration':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'integer':
+      return typeof v === 'number' && Number.isSafeInteger(v);
+    case 'string':
+    case 'entityName':
+      return v === undefined || typeof v === 'string';
+    case 'status':
+      return STATUSES.includes(v as EntityStatus);
+    case 'authorizationRules':
+      // Validated (names, rights, keys) by the adapter that parsed them; the broker stores them.
+      return Array.isArray(v) && v.every((r) => typeof r === 'object' && r !== null && typeof r.keyName === 'string');
+  }
+}
 
-export const topicDefaults = (): TopicProperties => ({
-  defaultMessageTimeToLiveMs: MAX_DURATION_MS,
-  maxSizeInMegabytes: 1024,
-  maxMessageSizeInKilobytes: 256,
-  requiresDuplicateDetection: false,
-  duplicateDetectionHistoryTimeWindowMs: 10 * MINUTE,
-  enableBatchedOperations: true,
-  enablePartitioning: false,
-  supportOrdering: true,
-  status: 'Active',
-  autoDeleteOnIdleMs: MAX_DURATION_MS,
-  enableExpress: false,
-  authorizationRules: [],
-});
-
-export const subscriptionDefaults = (): SubscriptionProperties => ({
-  ...receivableDefaults(),
-  deadLetteringOnFilterEvaluationExceptions: true,
-});
-
-type Check = (value: unknown) => boolean;
-
-const positiveDuration: Check = (v) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= MAX_DURATION_MS;
-const positiveInt: Check = (v) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
-const bool: Check = (v) => typeof v === 'boolean';
-const optionalString: Check = (v) => v === undefined || typeof v === 'string';
-const STATUSES: readonly EntityStatus[] = ['Active', 'Disabled', 'SendDisabled', 'ReceiveDisabled'];
-const status: Check = (v) => STATUSES.includes(v as EntityStatus);
-// Validated (names, rights, keys) by the adapter that parsed them; the broker stores them.
-const ruleList: Check = (v) => Array.isArray(v) && v.every((r) => typeof r === 'object' && r !== null && typeof r.keyName === 'string');
-
-const CHECKS: Record<string, Check> = {
-  lockDurationMs: positiveDuration,
-  maxDeliveryCount: positiveInt,
-  defaultMessageTimeToLiveMs: positiveDuration,
-  deadLetteringOnMessageExpiration: bool,
-  requiresSession: bool,
-  forwardTo: optionalString,
-  forwardDeadLetteredMessagesTo: optionalString,
-  status,
-  autoDeleteOnIdleMs: positiveDuration,
-  enableBatchedOperations: bool,
-  userMetadata: optionalString,
-  enablePartitioning: bool,
-  maxSizeInMegabytes: positiveInt,
-  maxMessageSizeInKilobytes: positiveInt,
-  requiresDuplicateDetection: bool,
-  duplicateDetectionHistoryTimeWindowMs: positiveDuration,
-  enableExpress: bool,
-  supportOrdering: bool,
-  deadLetteringOnFilterEvaluationExceptions: bool,
-  authorizationRules: ruleList,
-};
+/** Azure's 400 for a value outside its range, or undefined when the value is within it. */
+export function rangeProblem(def: PropertyDef, v: unknown): string | undefined {
+  const size = typeof v === 'string' ? v.length : typeof v === 'number' ? v : undefined;
+  if (size === undefined) return undefined;
+  const { min = -Infinity, max = Infinity } = def;
+  if (size >= min && size <= max) return undefined;
+  const show = (n: number) => (def.type === 'duration' ? timeSpanText(n) : String(n));
+  let rule: string;
+  if (def.type === 'string') rule = `must be at most ${max} characters long`;
+  else if (def.field === 'lockDurationMs' && size > max) return `The supplied lock time exceeds the allowed maximum of '${max / 60_000}' minutes.`;
+  else if (max === Infinity || (def.type === 'duration' && size < min && max >= 922_337_203_685_477)) rule = `must be at least ${show(min)}`;
+  else rule = `must be between ${show(min)} and ${show(max)}`;
+  const given = def.type === 'string' ? `${size} characters` : show(size);
+  return `The value supplied for '${def.azure}' (${given}) ${rule}.\r\nParameter name: ${def.azure}`;
+}
 
 /**
- * Merges `patch` over `base`, rejecting unknown keys and ill-typed values with ArgumentError.
- * `undefined` values in the patch are skipped, except for the optional string properties, where
- * they clear the setting (an update without ForwardTo removes forwarding).
+ * Merges `patch` over `base`, rejecting unknown keys, ill-typed values and values outside Azure's
+ * ranges with ArgumentError. `undefined` values in the patch are skipped, except for the clearable
+ * properties, where they clear the setting (an update without ForwardTo removes forwarding).
  */
 export function mergeProperties<T extends object>(base: T, patch: unknown, what: string): T {
   if (patch === undefined) return { ...base };
@@ -103,27 +67,24 @@ export function mergeProperties<T extends object>(base: T, patch: unknown, what:
   }
   const out = { ...base } as Record<string, unknown>;
   for (const [key, value] of Object.entries(patch)) {
-    const check = CHECKS[key];
-    if (check === undefined) {
-      throw errors.argument(`Unknown ${what} property '${key}'.`);
-    }
-    if (value === undefined && check !== optionalString) continue;
-    if (!check(value)) throw errors.argument(`Invalid value for ${what} property '${key}': ${String(value)}.`);
+    const def = byField.get(key);
+    if (def === undefined) throw errors.argument(`Unknown ${what} property '${key}'.`);
+    if (value === undefined && !def.clearable) continue;
+    if (!typeOk(def, value)) throw errors.argument(`Invalid value for ${what} property '${key}': ${String(value)}.`);
+    const problem = rangeProblem(def, value);
+    if (problem !== undefined) throw errors.argument(problem);
     if (value === undefined || value === '') delete out[key];
     else out[key] = value;
   }
   return out as T;
 }
 
+const keysOf = (kind: EntityKind): Set<string> => new Set(propertiesOf(kind).map((p) => p.field));
+
 /** Keys each entity kind accepts, so a queue-only property given to a subscription is rejected. */
-export const QUEUE_KEYS = new Set([...Object.keys(queueDefaults()), 'forwardTo', 'forwardDeadLetteredMessagesTo', 'userMetadata']);
-export const TOPIC_KEYS = new Set([...Object.keys(topicDefaults()), 'userMetadata']);
-export const SUBSCRIPTION_KEYS = new Set([
-  ...Object.keys(subscriptionDefaults()),
-  'forwardTo',
-  'forwardDeadLetteredMessagesTo',
-  'userMetadata',
-]);
+export const QUEUE_KEYS = keysOf('queue');
+export const TOPIC_KEYS = keysOf('topic');
+export const SUBSCRIPTION_KEYS = keysOf('subscription');
 
 export function mergeFor<T extends object>(keys: Set<string>, base: T, patch: unknown, what: string): T {
   if (patch !== null && typeof patch === 'object') {

@@ -3,6 +3,7 @@
  * A subscription gets a copy when any of its rules matches. Rule actions are stored and reported
  * but not applied to messages.
  */
+import { CORRELATION_FIELDS as CORRELATION_CATALOGUE } from './propertyCatalogue.js';
 import { errors } from './errors.js';
 import { compileSqlFilter, type FilterSubject } from './sqlFilter.js';
 import type { CorrelationFilter, RuleAction, RuleDescription, RuleFilter } from './types.js';
@@ -12,7 +13,7 @@ export interface Rule {
   readonly matches: (m: FilterSubject) => boolean;
 }
 
-const CORRELATION_FIELDS = ['correlationId', 'messageId', 'to', 'replyTo', 'subject', 'sessionId', 'replyToSessionId', 'contentType'] as const;
+const CORRELATION_FIELDS = CORRELATION_CATALOGUE.map((f) => f.field);
 
 function correlationMatcher(f: CorrelationFilter): (m: FilterSubject) => boolean {
   const expected: [(m: FilterSubject) => unknown, unknown][] = [];

@@ -12,6 +12,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { getLocation, parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { rangeProblem } from '../broker/defaults.js';
+import { checkEntityName, checkShortName } from '../broker/paths.js';
 import type { CorrelationFilter, RuleAction, RuleFilter } from '../broker/types.js';
 import { parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
@@ -120,7 +122,7 @@ export class Validator {
     const q = this.object(value, path);
     const keys = this.keys(q, path, ['Name', 'Properties', 'AuthorizationRules']);
     return {
-      name: this.entityName(this.required(q, keys, 'Name', path), `${path}.Name`),
+      name: this.entityName(this.required(q, keys, 'Name', path), `${path}.Name`, 'entity'),
       path,
       properties: this.properties(get(q, keys, 'Properties'), `${path}.Properties`, QUEUE_PROPS),
       authorizationRules: parseAuthorizationRules(this, get(q, keys, 'AuthorizationRules'), `${path}.AuthorizationRules`),
@@ -132,7 +134,7 @@ export class Validator {
     const keys = this.keys(t, path, ['Name', 'Properties', 'Subscriptions', 'AuthorizationRules']);
     const subscriptions = this.optionalArray(t, keys, 'Subscriptions', path);
     return {
-      name: this.entityName(this.required(t, keys, 'Name', path), `${path}.Name`),
+      name: this.entityName(this.required(t, keys, 'Name', path), `${path}.Name`, 'entity'),
       path,
       properties: this.properties(get(t, keys, 'Properties'), `${path}.Properties`, TOPIC_PROPS),
       authorizationRules: parseAuthorizationRules(this, get(t, keys, 'AuthorizationRules'), `${path}.AuthorizationRules`),
@@ -151,7 +153,7 @@ export class Validator {
       seen.set(r.name.toLowerCase(), i);
     });
     return {
-      name: this.entityName(this.required(s, keys, 'Name', path), `${path}.Name`),
+      name: this.entityName(this.required(s, keys, 'Name', path), `${path}.Name`, 'subscription'),
       path,
       properties: this.properties(get(s, keys, 'Properties'), `${path}.Properties`, SUBSCRIPTION_PROPS),
       rules,
@@ -161,7 +163,7 @@ export class Validator {
   private rule(value: unknown, path: string): RuleConfig {
     const r = this.object(value, path);
     const keys = this.keys(r, path, ['Name', 'Properties']);
-    const name = this.entityName(this.required(r, keys, 'Name', path), `${path}.Name`);
+    const name = this.entityName(this.required(r, keys, 'Name', path), `${path}.Name`, 'rule');
     const propsPath = `${path}.Properties`;
     const p = this.object(this.required(r, keys, 'Properties', path), propsPath);
     const pKeys = this.keys(p, propsPath, ['FilterType', 'CorrelationFilter', 'SqlFilter', 'Action']);
@@ -247,6 +249,8 @@ export class Validator {
       const v = get(o, keys, key);
       if (v === undefined) continue;
       const converted = this.convert(v, spec.kind, `${path}.${key}`);
+      const problem = converted === undefined ? undefined : rangeProblem(spec.def, converted);
+      if (problem !== undefined) this.fail(`${path}.${key}`, problem.replace(/\r\nParameter name: .*$/, ''));
       if (converted !== undefined) (out as Record<keyof T, unknown>)[spec.to] = converted;
     }
     return out;
@@ -326,9 +330,15 @@ export class Validator {
     return value;
   }
 
-  private entityName(value: unknown, path: string): string {
+  private entityName(value: unknown, path: string, kind?: 'entity' | 'subscription' | 'rule'): string {
     const name = this.string(value, path);
     if (name.trim() === '') this.fail(path, 'the name is empty');
+    try {
+      if (kind === 'entity') checkEntityName(name);
+      else if (kind !== undefined) checkShortName(name, kind);
+    } catch (err) {
+      this.fail(path, (err as Error).message);
+    }
     return name;
   }
 

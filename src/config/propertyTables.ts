@@ -1,8 +1,15 @@
 /**
- * How Config.json property names map to the broker's properties, and the value kind each takes
- * (Microsoft's schema first, then our extensions under Azure's own names).
+ * How Config.json property names map to the broker's properties, and the value kind each takes:
+ * all derived from the broker's property catalogue (Config.json keys are Azure's names).
  */
 import type { AccessRight } from '../auth/types.js';
+import {
+  CORRELATION_FIELDS as CATALOGUE_CORRELATION,
+  type EntityKind,
+  propertiesOf,
+  type PropertyDef,
+  STATUSES as CATALOGUE_STATUSES,
+} from '../broker/propertyCatalogue.js';
 import type { CorrelationFilter, EntityStatus, QueueProperties, SubscriptionProperties, TopicProperties } from '../broker/types.js';
 
 export type Kind = 'boolean' | 'duration' | 'positiveInteger' | 'string' | 'entityName' | 'status';
@@ -10,68 +17,39 @@ export type Kind = 'boolean' | 'duration' | 'positiveInteger' | 'string' | 'enti
 export interface PropSpec<T> {
   kind: Kind;
   to: keyof T;
+  def: PropertyDef;
 }
 
-const RECEIVABLE = {
-  DeadLetteringOnMessageExpiration: { kind: 'boolean', to: 'deadLetteringOnMessageExpiration' },
-  DefaultMessageTimeToLive: { kind: 'duration', to: 'defaultMessageTimeToLiveMs' },
-  ForwardDeadLetteredMessagesTo: { kind: 'entityName', to: 'forwardDeadLetteredMessagesTo' },
-  ForwardTo: { kind: 'entityName', to: 'forwardTo' },
-  LockDuration: { kind: 'duration', to: 'lockDurationMs' },
-  MaxDeliveryCount: { kind: 'positiveInteger', to: 'maxDeliveryCount' },
-  RequiresSession: { kind: 'boolean', to: 'requiresSession' },
-  // extensions (Azure's names)
-  AutoDeleteOnIdle: { kind: 'duration', to: 'autoDeleteOnIdleMs' },
-  EnableBatchedOperations: { kind: 'boolean', to: 'enableBatchedOperations' },
-  Status: { kind: 'status', to: 'status' },
-  UserMetadata: { kind: 'string', to: 'userMetadata' },
-} as const;
-
-export const QUEUE_PROPS: Record<string, PropSpec<QueueProperties>> = {
-  ...RECEIVABLE,
-  DuplicateDetectionHistoryTimeWindow: { kind: 'duration', to: 'duplicateDetectionHistoryTimeWindowMs' },
-  RequiresDuplicateDetection: { kind: 'boolean', to: 'requiresDuplicateDetection' },
-  // extensions
-  EnableExpress: { kind: 'boolean', to: 'enableExpress' },
-  EnablePartitioning: { kind: 'boolean', to: 'enablePartitioning' },
-  MaxMessageSizeInKilobytes: { kind: 'positiveInteger', to: 'maxMessageSizeInKilobytes' },
-  MaxSizeInMegabytes: { kind: 'positiveInteger', to: 'maxSizeInMegabytes' },
+const KIND: Record<PropertyDef['type'], Kind | undefined> = {
+  boolean: 'boolean',
+  duration: 'duration',
+  integer: 'positiveInteger',
+  string: 'string',
+  entityName: 'entityName',
+  status: 'status',
+  authorizationRules: undefined, // an entity-level section of its own (policies.ts)
 };
 
-export const SUBSCRIPTION_PROPS: Record<string, PropSpec<SubscriptionProperties>> = {
-  ...RECEIVABLE,
-  DeadLetteringOnFilterEvaluationExceptions: { kind: 'boolean', to: 'deadLetteringOnFilterEvaluationExceptions' },
-};
+function table<T>(kind: EntityKind): Record<string, PropSpec<T>> {
+  const out: Record<string, PropSpec<T>> = {};
+  for (const def of propertiesOf(kind)) {
+    const k = KIND[def.type];
+    if (k !== undefined && !def.apart) out[def.azure] = { kind: k, to: def.field as keyof T, def };
+  }
+  return out;
+}
 
-export const TOPIC_PROPS: Record<string, PropSpec<TopicProperties>> = {
-  DefaultMessageTimeToLive: { kind: 'duration', to: 'defaultMessageTimeToLiveMs' },
-  DuplicateDetectionHistoryTimeWindow: { kind: 'duration', to: 'duplicateDetectionHistoryTimeWindowMs' },
-  RequiresDuplicateDetection: { kind: 'boolean', to: 'requiresDuplicateDetection' },
-  // extensions
-  AutoDeleteOnIdle: { kind: 'duration', to: 'autoDeleteOnIdleMs' },
-  EnableBatchedOperations: { kind: 'boolean', to: 'enableBatchedOperations' },
-  EnableExpress: { kind: 'boolean', to: 'enableExpress' },
-  EnablePartitioning: { kind: 'boolean', to: 'enablePartitioning' },
-  MaxMessageSizeInKilobytes: { kind: 'positiveInteger', to: 'maxMessageSizeInKilobytes' },
-  MaxSizeInMegabytes: { kind: 'positiveInteger', to: 'maxSizeInMegabytes' },
-  Status: { kind: 'status', to: 'status' },
-  SupportOrdering: { kind: 'boolean', to: 'supportOrdering' },
-  UserMetadata: { kind: 'string', to: 'userMetadata' },
-};
+export const QUEUE_PROPS = table<QueueProperties>('queue');
+export const SUBSCRIPTION_PROPS = table<SubscriptionProperties>('subscription');
+export const TOPIC_PROPS = table<TopicProperties>('topic');
 
 /** Correlation filter keys → CorrelationFilter fields (`Properties` is handled apart). */
 export const CORRELATION_FIELDS: Record<string, Exclude<keyof CorrelationFilter, 'type' | 'properties'>> = {
-  ContentType: 'contentType',
-  CorrelationId: 'correlationId',
-  Label: 'subject',
+  ...Object.fromEntries(CATALOGUE_CORRELATION.map((f) => [f.azure, f.field])),
+  // The SDKs' name for Label.
   Subject: 'subject',
-  MessageId: 'messageId',
-  ReplyTo: 'replyTo',
-  ReplyToSessionId: 'replyToSessionId',
-  SessionId: 'sessionId',
-  To: 'to',
 };
 
-export const STATUSES: readonly EntityStatus[] = ['Active', 'Disabled', 'SendDisabled', 'ReceiveDisabled'];
+export const STATUSES: readonly EntityStatus[] = CATALOGUE_STATUSES;
 export const RIGHTS: readonly AccessRight[] = ['Manage', 'Send', 'Listen'];
 export const LOGGING_TYPES = ['file', 'console'];

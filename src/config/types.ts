@@ -8,6 +8,7 @@
 import type { AuthorizationRuleInput } from '../auth/entityRules.js';
 import type { SasKey } from '../auth/types.js';
 import type {
+  EntityStatus,
   QueueProperties,
   RuleAction,
   RuleFilter,
@@ -17,7 +18,7 @@ import type {
 
 // ---- Microsoft's Config.json --------------------------------------------------------------------
 
-export type EntityStatusText = 'Active' | 'Disabled' | 'SendDisabled' | 'ReceiveDisabled';
+export type EntityStatusText = EntityStatus;
 
 /** Queue properties of Microsoft's schema, then our extensions (Azure's own names). */
 export interface QueuePropertiesFile {

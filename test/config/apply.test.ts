@@ -157,8 +157,8 @@ describe('applyConfig', () => {
     ],
     [
       'a queue the broker refuses',
-      { UserConfig: { Namespaces: [{ Name: 'n', Queues: [{ Name: 'bad name' }] }] } },
-      { method: 'createQueue', name: 'bad name', message: 'illegal character' },
+      { UserConfig: { Namespaces: [{ Name: 'n', Queues: [{ Name: 'refused' }] }] } },
+      { method: 'createQueue', name: 'refused', message: 'illegal character' },
       'UserConfig.Namespaces[0].Queues[0].Name',
       /illegal character/,
     ],

@@ -2,7 +2,8 @@
  * Shared pieces of the entity descriptions: reading the Atom entry of a PUT, converting element
  * text to typed values, and the read-only parts of responses (timestamps, CountDetails).
  */
-import type { CountDetails, EntityStatus } from '../../broker/types.js';
+import { type EntityKind, propertiesOf, type PropertyDef, READ_ONLY, STATUSES } from '../../broker/propertyCatalogue.js';
+import type { CountDetails } from '../../broker/types.js';
 import { DurationError, parseDuration } from '../duration.js';
 import { HttpError } from '../errors.js';
 import { ATTR, NS_SB_COUNTS, TEXT, childKeys, isXmlObject, textOf, type XmlObject, type XmlValue } from '../xml.js';
@@ -39,7 +40,32 @@ export interface FieldSpec {
   kind: FieldKind;
 }
 
-const STATUSES: readonly EntityStatus[] = ['Active', 'Disabled', 'SendDisabled', 'ReceiveDisabled'];
+const FIELD_KIND: Record<PropertyDef['type'], FieldKind | undefined> = {
+  boolean: 'bool',
+  duration: 'duration',
+  integer: 'int',
+  string: 'string',
+  entityName: 'entityRef',
+  status: 'status',
+  authorizationRules: undefined,
+};
+
+/** The settable elements of a description, from the property catalogue. */
+export const fieldsOf = (kind: EntityKind): FieldSpec[] =>
+  propertiesOf(kind).flatMap((p) => {
+    const k = FIELD_KIND[p.type];
+    return k === undefined || p.apart ? [] : [{ xml: p.azure, prop: p.field, kind: k }];
+  });
+
+/**
+ * Elements accepted but ignored when a client echoes them back: the read-only ones, and those
+ * read apart (AuthorizationRules, by serializers/authorizationRules.ts).
+ */
+export const ignoredOf = (kind: EntityKind, ...extra: string[]): ReadonlySet<string> =>
+  new Set([...READ_ONLY[kind], ...propertiesOf(kind).filter((p) => p.apart).map((p) => p.azure), ...extra]);
+
+/** Optional properties that an update without the element clears, as a full PUT does on Azure. */
+export const clearableOf = (kind: EntityKind): readonly string[] => propertiesOf(kind).filter((p) => p.clearable).map((p) => p.field);
 
 function convert(kind: FieldKind, raw: string, where: string): unknown {
   const t = raw.trim();

@@ -4,51 +4,17 @@ import type { QueueProperties } from '../../broker/types.js';
 import { formatDuration } from '../duration.js';
 import { ATTR, NS_SB, NS_XSI, type XmlObject } from '../xml.js';
 import { authorizationRulesXml } from './authorizationRules.js';
-import { bool, countDetailsXml, isoTime, optional, readFields, type FieldSpec } from './common.js';
+import { bool, clearableOf, countDetailsXml, fieldsOf, ignoredOf, isoTime, optional, readFields, type FieldSpec } from './common.js';
 
 export const QUEUE_ROOT = 'QueueDescription';
 
-/** Settable elements, in the order the SDK writes them (buildQueueOptions). */
-export const QUEUE_FIELDS: readonly FieldSpec[] = [
-  { xml: 'LockDuration', prop: 'lockDurationMs', kind: 'duration' },
-  { xml: 'MaxSizeInMegabytes', prop: 'maxSizeInMegabytes', kind: 'int' },
-  { xml: 'RequiresDuplicateDetection', prop: 'requiresDuplicateDetection', kind: 'bool' },
-  { xml: 'RequiresSession', prop: 'requiresSession', kind: 'bool' },
-  { xml: 'DefaultMessageTimeToLive', prop: 'defaultMessageTimeToLiveMs', kind: 'duration' },
-  { xml: 'DeadLetteringOnMessageExpiration', prop: 'deadLetteringOnMessageExpiration', kind: 'bool' },
-  { xml: 'DuplicateDetectionHistoryTimeWindow', prop: 'duplicateDetectionHistoryTimeWindowMs', kind: 'duration' },
-  { xml: 'MaxDeliveryCount', prop: 'maxDeliveryCount', kind: 'int' },
-  { xml: 'EnableBatchedOperations', prop: 'enableBatchedOperations', kind: 'bool' },
-  { xml: 'Status', prop: 'status', kind: 'status' },
-  { xml: 'ForwardTo', prop: 'forwardTo', kind: 'entityRef' },
-  { xml: 'UserMetadata', prop: 'userMetadata', kind: 'string' },
-  { xml: 'AutoDeleteOnIdle', prop: 'autoDeleteOnIdleMs', kind: 'duration' },
-  { xml: 'EnablePartitioning', prop: 'enablePartitioning', kind: 'bool' },
-  { xml: 'ForwardDeadLetteredMessagesTo', prop: 'forwardDeadLetteredMessagesTo', kind: 'entityRef' },
-  { xml: 'EnableExpress', prop: 'enableExpress', kind: 'bool' },
-  { xml: 'MaxMessageSizeInKilobytes', prop: 'maxMessageSizeInKilobytes', kind: 'int' },
-];
+/** Settable elements (the property catalogue). */
+export const QUEUE_FIELDS: readonly FieldSpec[] = fieldsOf('queue');
 
-/**
- * Read-only or unsupported-but-harmless elements clients echo back on update: accepted, ignored.
- * (AuthorizationRules is read apart, by serializers/authorizationRules.ts.)
- */
-export const QUEUE_IGNORED: ReadonlySet<string> = new Set([
-  'AuthorizationRules',
-  'EntityAvailabilityStatus',
-  'SizeInBytes',
-  'MessageCount',
-  'CountDetails',
-  'CreatedAt',
-  'UpdatedAt',
-  'AccessedAt',
-  'IsAnonymousAccessible',
-  'SupportOrdering',
-  'IsExpress',
-]);
+/** Read-only elements clients echo back on update. */
+export const QUEUE_IGNORED: ReadonlySet<string> = ignoredOf('queue');
 
-/** Optional string properties that an update without the element clears, as a full PUT does on Azure. */
-export const QUEUE_CLEARABLE = ['forwardTo', 'forwardDeadLetteredMessagesTo', 'userMetadata'] as const;
+export const QUEUE_CLEARABLE = clearableOf('queue');
 
 export function readQueue(el: XmlObject): Partial<QueueProperties> {
   return readFields(el, QUEUE_ROOT, QUEUE_FIELDS, QUEUE_IGNORED) as Partial<QueueProperties>;

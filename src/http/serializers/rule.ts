@@ -11,6 +11,7 @@
  * (`d6p1:string`; the SDK cuts five characters). True and False filters carry their SQL
  * expression (`1=1`, `1=0`), which is all the SDK looks at.
  */
+import { CORRELATION_FIELDS as CORRELATION_CATALOGUE } from '../../broker/propertyCatalogue.js';
 import type { RuleAction, RuleDescription, RuleFilter } from '../../broker/types.js';
 import { HttpError } from '../errors.js';
 import { ATTR, NS_SB, NS_XSD, NS_XSI, TEXT, childKeys, isXmlObject, textOf, typeAttr, type XmlObject, type XmlValue } from '../xml.js';
@@ -18,16 +19,7 @@ import { isoTime } from './common.js';
 
 export const RULE_ROOT = 'RuleDescription';
 
-const CORRELATION_FIELDS = [
-  ['CorrelationId', 'correlationId'],
-  ['MessageId', 'messageId'],
-  ['To', 'to'],
-  ['ReplyTo', 'replyTo'],
-  ['Label', 'subject'],
-  ['SessionId', 'sessionId'],
-  ['ReplyToSessionId', 'replyToSessionId'],
-  ['ContentType', 'contentType'],
-] as const;
+const CORRELATION_FIELDS = CORRELATION_CATALOGUE.map((f) => [f.azure, f.field] as const);
 
 export interface ParsedRule {
   name?: string;

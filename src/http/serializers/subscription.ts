@@ -4,39 +4,18 @@ import type { SubscriptionProperties } from '../../broker/types.js';
 import { formatDuration } from '../duration.js';
 import { HttpError } from '../errors.js';
 import { ATTR, NS_SB, NS_XSI, isXmlObject, type XmlObject } from '../xml.js';
-import { bool, countDetailsXml, isoTime, optional, readFields, type FieldSpec } from './common.js';
+import { bool, clearableOf, countDetailsXml, fieldsOf, ignoredOf, isoTime, optional, readFields, type FieldSpec } from './common.js';
 import { readRule, type ParsedRule } from './rule.js';
 
 export const SUBSCRIPTION_ROOT = 'SubscriptionDescription';
 
-/** Settable elements, in the order the SDK writes them (buildSubscriptionOptions). */
-export const SUBSCRIPTION_FIELDS: readonly FieldSpec[] = [
-  { xml: 'LockDuration', prop: 'lockDurationMs', kind: 'duration' },
-  { xml: 'RequiresSession', prop: 'requiresSession', kind: 'bool' },
-  { xml: 'DefaultMessageTimeToLive', prop: 'defaultMessageTimeToLiveMs', kind: 'duration' },
-  { xml: 'DeadLetteringOnMessageExpiration', prop: 'deadLetteringOnMessageExpiration', kind: 'bool' },
-  { xml: 'DeadLetteringOnFilterEvaluationExceptions', prop: 'deadLetteringOnFilterEvaluationExceptions', kind: 'bool' },
-  { xml: 'MaxDeliveryCount', prop: 'maxDeliveryCount', kind: 'int' },
-  { xml: 'EnableBatchedOperations', prop: 'enableBatchedOperations', kind: 'bool' },
-  { xml: 'Status', prop: 'status', kind: 'status' },
-  { xml: 'ForwardTo', prop: 'forwardTo', kind: 'entityRef' },
-  { xml: 'UserMetadata', prop: 'userMetadata', kind: 'string' },
-  { xml: 'ForwardDeadLetteredMessagesTo', prop: 'forwardDeadLetteredMessagesTo', kind: 'entityRef' },
-  { xml: 'AutoDeleteOnIdle', prop: 'autoDeleteOnIdleMs', kind: 'duration' },
-];
+/** Settable elements (the property catalogue). */
+export const SUBSCRIPTION_FIELDS: readonly FieldSpec[] = fieldsOf('subscription');
 
-export const SUBSCRIPTION_IGNORED: ReadonlySet<string> = new Set([
-  'DefaultRuleDescription', // read separately (create only)
-  'EntityAvailabilityStatus',
-  'MessageCount',
-  'SizeInBytes',
-  'CountDetails',
-  'CreatedAt',
-  'UpdatedAt',
-  'AccessedAt',
-]);
+/** Read-only elements clients echo back on update, and DefaultRuleDescription (read separately, on create only). */
+export const SUBSCRIPTION_IGNORED: ReadonlySet<string> = ignoredOf('subscription', 'DefaultRuleDescription');
 
-export const SUBSCRIPTION_CLEARABLE = ['forwardTo', 'forwardDeadLetteredMessagesTo', 'userMetadata'] as const;
+export const SUBSCRIPTION_CLEARABLE = clearableOf('subscription');
 
 export function readSubscription(el: XmlObject): { properties: Partial<SubscriptionProperties>; defaultRule?: ParsedRule } {
   const properties = readFields(el, SUBSCRIPTION_ROOT, SUBSCRIPTION_FIELDS, SUBSCRIPTION_IGNORED) as Partial<SubscriptionProperties>;

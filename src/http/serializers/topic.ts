@@ -4,43 +4,17 @@ import type { TopicProperties } from '../../broker/types.js';
 import { formatDuration } from '../duration.js';
 import { ATTR, NS_SB, NS_XSI, type XmlObject } from '../xml.js';
 import { authorizationRulesXml } from './authorizationRules.js';
-import { bool, countDetailsXml, isoTime, optional, readFields, type FieldSpec } from './common.js';
+import { bool, clearableOf, countDetailsXml, fieldsOf, ignoredOf, isoTime, optional, readFields, type FieldSpec } from './common.js';
 
 export const TOPIC_ROOT = 'TopicDescription';
 
-/** Settable elements, in the order the SDK writes them (buildTopicOptions). */
-export const TOPIC_FIELDS: readonly FieldSpec[] = [
-  { xml: 'DefaultMessageTimeToLive', prop: 'defaultMessageTimeToLiveMs', kind: 'duration' },
-  { xml: 'MaxSizeInMegabytes', prop: 'maxSizeInMegabytes', kind: 'int' },
-  { xml: 'RequiresDuplicateDetection', prop: 'requiresDuplicateDetection', kind: 'bool' },
-  { xml: 'DuplicateDetectionHistoryTimeWindow', prop: 'duplicateDetectionHistoryTimeWindowMs', kind: 'duration' },
-  { xml: 'EnableBatchedOperations', prop: 'enableBatchedOperations', kind: 'bool' },
-  { xml: 'Status', prop: 'status', kind: 'status' },
-  { xml: 'UserMetadata', prop: 'userMetadata', kind: 'string' },
-  { xml: 'SupportOrdering', prop: 'supportOrdering', kind: 'bool' },
-  { xml: 'AutoDeleteOnIdle', prop: 'autoDeleteOnIdleMs', kind: 'duration' },
-  { xml: 'EnablePartitioning', prop: 'enablePartitioning', kind: 'bool' },
-  { xml: 'EnableExpress', prop: 'enableExpress', kind: 'bool' },
-  { xml: 'MaxMessageSizeInKilobytes', prop: 'maxMessageSizeInKilobytes', kind: 'int' },
-];
+/** Settable elements (the property catalogue). */
+export const TOPIC_FIELDS: readonly FieldSpec[] = fieldsOf('topic');
 
-/** As QUEUE_IGNORED (AuthorizationRules is read apart, by serializers/authorizationRules.ts). */
-export const TOPIC_IGNORED: ReadonlySet<string> = new Set([
-  'AuthorizationRules',
-  'EntityAvailabilityStatus',
-  'SizeInBytes',
-  'SubscriptionCount',
-  'CountDetails',
-  'CreatedAt',
-  'UpdatedAt',
-  'AccessedAt',
-  'IsAnonymousAccessible',
-  'FilteringMessagesBeforePublishing',
-  'EnableSubscriptionPartitioning',
-  'IsExpress',
-]);
+/** Read-only elements clients echo back on update. */
+export const TOPIC_IGNORED: ReadonlySet<string> = ignoredOf('topic');
 
-export const TOPIC_CLEARABLE = ['userMetadata'] as const;
+export const TOPIC_CLEARABLE = clearableOf('topic');
 
 export function readTopic(el: XmlObject): Partial<TopicProperties> {
   return readFields(el, TOPIC_ROOT, TOPIC_FIELDS, TOPIC_IGNORED) as Partial<TopicProperties>;
