@@ -2,7 +2,7 @@
  * The one place broker errors become AMQP: conditions for detaches and rejections, and the
  * statusCode that $management responses carry.
  */
-import { BrokerError, type BrokerErrorCode } from '../broker/errors.js';
+import { BrokerError, messageFor, type BrokerErrorCode } from '../broker/errors.js';
 
 export interface AmqpError {
   condition: string;
@@ -32,8 +32,9 @@ const MAP: Record<BrokerErrorCode, { condition: string; status: number }> = {
 export const UNAUTHORIZED = 'amqp:unauthorized-access';
 export const INTERNAL = 'amqp:internal-error';
 
-export function toAmqpError(e: unknown): AmqpError {
-  if (e instanceof BrokerError) return { condition: MAP[e.code].condition, description: e.message, info: null };
+/** `host`: the hostname the client opened the connection with, to name a missing entity in full. */
+export function toAmqpError(e: unknown, host?: string): AmqpError {
+  if (e instanceof BrokerError) return { condition: MAP[e.code].condition, description: messageFor(e, host), info: null };
   return { condition: INTERNAL, description: e instanceof Error ? e.message : String(e), info: null };
 }
 

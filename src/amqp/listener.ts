@@ -154,6 +154,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     const address = (incoming ? remote.target?.address : remote.source?.address) ?? '';
     const parsed = parseAddress(address);
     const log = conn.log.child({ link: link.name, address });
+    const host = link.session.connection.remoteOpen?.hostname;
     const echo = { source: remote.source ? { address: remote.source.address, filter: remote.source.filter } : null, target: remote.target ? { address: remote.target.address } : null };
     log.debug({ role: remote.role }, 'attach');
     const unsupported = unsupportedAttach(remote);
@@ -164,7 +165,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
 
     if (parsed.kind === 'management') {
       const path = withoutTransfer(parsed.entityPath);
-      if (broker.entityKind(path) === undefined) return link.refuse(toAmqpError(errors.entityNotFound(address)));
+      if (broker.entityKind(path) === undefined) return link.refuse(toAmqpError(errors.entityNotFound(path), host));
     }
     if (!incoming) {
       const out = link as OutgoingLink;
@@ -182,7 +183,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
       const path = withoutTransfer(parsed.entityPath);
       const kind = broker.entityKind(path);
       if (kind === undefined || kind === 'topic') {
-        return out.refuse(toAmqpError(kind === 'topic' ? errors.invalid(`Cannot receive from topic '${address}'. Receive from one of its subscriptions.`) : errors.entityNotFound(address)));
+        return out.refuse(toAmqpError(kind === 'topic' ? errors.invalid(`Cannot receive from topic '${address}'. Receive from one of its subscriptions.`) : errors.entityNotFound(path), host));
       }
       return authorize(conn, out, address, ['Listen'], () => serveEntityReceiver(out, conn, broker, path, log));
     }
@@ -199,7 +200,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
       });
     }
     const path = parsed.entityPath;
-    if (broker.entityKind(path) === undefined) return inLink.refuse(toAmqpError(errors.entityNotFound(address)));
+    if (broker.entityKind(path) === undefined) return inLink.refuse(toAmqpError(errors.entityNotFound(path), host));
     authorize(conn, inLink, address, ['Send'], () => {
       serveEntitySender(inLink, broker, path, log);
       inLink.accept({ ...echo, rcvSettleMode: 0, maxMessageSize: maxMessageSize(path) });

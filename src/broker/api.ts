@@ -14,6 +14,7 @@ import type {
   DeadLetterOptions,
   EntityTimes,
   MessageInput,
+  NamespaceSku,
   PropertiesToModify,
   QueueProperties,
   ReceiveMode,
@@ -41,6 +42,8 @@ export interface BrokerOptions {
    * receiver with it. Default: console.error.
    */
   onError?: (error: unknown) => void;
+  /** The namespace tier: what MaxMessageSizeInKilobytes may be (see sku.ts). Default Standard. */
+  sku?: NamespaceSku;
 }
 
 export interface QueueView {
@@ -123,6 +126,8 @@ export interface BrokerApi {
   tick(): void;
 
   // ---- entities ---------------------------------------------------------------------------
+  /** The namespace tier, as $namespaceinfo reports it. */
+  readonly sku: NamespaceSku;
   createQueue(name: string, properties?: Partial<QueueProperties>): QueueView;
   getQueue(name: string): QueueView;
   updateQueue(name: string, properties: Partial<QueueProperties>): QueueView;

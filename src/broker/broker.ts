@@ -30,12 +30,14 @@ import { closeReceiver, openReceiver, receive } from './receive.js';
 import type { ReceiverHost, ReceiverImpl, SessionReceiverImpl } from './receivers.js';
 import { cancelScheduled } from './schedule.js';
 import { schedule, send } from './send.js';
+import { checkSku } from './sku.js';
 import { acceptNextSession, acceptSession, renewReceiverSession, renewSessionLock } from './sessionLock.js';
 import { getSessionState, listSessions, setSessionState } from './sessionState.js';
 import { abandon, complete, release } from './settle.js';
 import type {
   DeadLetterOptions,
   MessageInput,
+  NamespaceSku,
   PropertiesToModify,
   QueueProperties,
   ReceiveMode,
@@ -62,7 +64,7 @@ export class Broker implements BrokerApi, ReceiverHost {
     checkFunction(options.onWakeup, 'onWakeup');
     checkFunction(options.onError, 'onError');
     const reportError = errorReporter(options.onError);
-    this.ns = new Namespace(new Effects(reportError));
+    this.ns = new Namespace(new Effects(reportError), checkSku(options.sku));
     this.op = new OperationFrame(this.ns, options.clock, options.onWakeup, reportError);
   }
 
@@ -77,6 +79,10 @@ export class Broker implements BrokerApi, ReceiverHost {
   }
 
   // ---- entities ---------------------------------------------------------------------------
+
+  get sku(): NamespaceSku {
+    return this.ns.sku;
+  }
 
   createQueue(name: string, properties?: Partial<QueueProperties>): QueueView {
     return this.op.run(admin.createQueue, name, properties);

@@ -20,6 +20,7 @@ import { checkEntityName, checkShortName, keyOf } from './paths.js';
 import { cloneRule, makeRule } from './rules.js';
 import { dropTopicSchedule } from './schedule.js';
 import { endSessions } from './sessionLock.js';
+import { checkMessageSize, defaultMessageSizeKb, PARTITION_COUNT } from './sku.js';
 import {
   DEFAULT_RULE_NAME,
   type EntityTimes,
@@ -83,7 +84,9 @@ export function createQueue(ns: Namespace, name: string, properties?: Partial<Qu
   const { queues, topics } = ns.registry;
   const key = keyOf(name);
   if (queues.has(key) || topics.has(key)) throw errors.entityExists(name);
-  const props = mergeFor(QUEUE_KEYS, queueDefaults(), properties, 'queue');
+  const props = mergeFor(QUEUE_KEYS, { ...queueDefaults(), maxMessageSizeInKilobytes: defaultMessageSizeKb(ns.sku) }, properties, 'queue');
+  checkMessageSize(ns.sku, properties?.maxMessageSizeInKilobytes, defaultMessageSizeKb(ns.sku));
+  if (props.enablePartitioning) props.maxSizeInMegabytes *= PARTITION_COUNT;
   checkForwarding(name, props);
   const q = new QueueEntity(name, props, times(ns), ns.deadlines);
   queues.set(key, q);
@@ -96,6 +99,7 @@ export const getQueue = (ns: Namespace, name: string): QueueView => queueView(ns
 export function updateQueue(ns: Namespace, name: string, properties: Partial<QueueProperties>): QueueView {
   const q = ns.registry.queue(name);
   const props = mergeFor(QUEUE_KEYS, q.properties, properties, 'queue');
+  checkMessageSize(ns.sku, properties?.maxMessageSizeInKilobytes, q.properties.maxMessageSizeInKilobytes);
   if (props.requiresSession !== q.properties.requiresSession) throw errors.invalid('RequiresSession cannot be changed on an existing queue.');
   if (props.enablePartitioning !== q.properties.enablePartitioning) throw errors.invalid('EnablePartitioning cannot be changed on an existing queue.');
   checkForwarding(q.name, props);
@@ -120,7 +124,10 @@ export function createTopic(ns: Namespace, name: string, properties?: Partial<To
   const { queues, topics } = ns.registry;
   const key = keyOf(name);
   if (queues.has(key) || topics.has(key)) throw errors.entityExists(name);
-  const t = new TopicEntity(name, mergeFor(TOPIC_KEYS, topicDefaults(), properties, 'topic'), times(ns));
+  const props = mergeFor(TOPIC_KEYS, { ...topicDefaults(), maxMessageSizeInKilobytes: defaultMessageSizeKb(ns.sku) }, properties, 'topic');
+  checkMessageSize(ns.sku, properties?.maxMessageSizeInKilobytes, defaultMessageSizeKb(ns.sku));
+  if (props.enablePartitioning) props.maxSizeInMegabytes *= PARTITION_COUNT;
+  const t = new TopicEntity(name, props, times(ns));
   topics.set(key, t);
   ns.registry.pathsChanged();
   return topicView(t);
@@ -131,6 +138,7 @@ export const getTopic = (ns: Namespace, name: string): TopicView => topicView(ns
 export function updateTopic(ns: Namespace, name: string, properties: Partial<TopicProperties>): TopicView {
   const t = ns.registry.topic(name);
   const props = mergeFor(TOPIC_KEYS, t.properties, properties, 'topic');
+  checkMessageSize(ns.sku, properties?.maxMessageSizeInKilobytes, t.properties.maxMessageSizeInKilobytes);
   if (props.enablePartitioning !== t.properties.enablePartitioning) throw errors.invalid('EnablePartitioning cannot be changed on an existing topic.');
   t.properties = props;
   t.times.updatedAt = ns.now;

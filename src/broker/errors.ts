@@ -21,20 +21,31 @@ export class BrokerError extends Error {
   constructor(
     readonly code: BrokerErrorCode,
     message: string,
+    /** For EntityNotFound: the entity path, which adapters name in full (entityNotFoundText). */
+    readonly entity?: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * Azure's not-found text. Azure names the entity by its full address (`sb://host/path`); the core
+ * knows no host, so it says the path and each adapter re-words it with the host its client used.
+ */
+export const entityNotFoundText = (name: string): string =>
+  `The messaging entity '${name}' could not be found. To know more visit https://aka.ms/sbResourceMgrExceptions.`;
+
+/** The error's message with the entity named `sb://host/path`, for adapters that know the host. */
+export function messageFor(e: BrokerError, host: string | undefined): string {
+  if (e.code !== 'EntityNotFound' || e.entity === undefined || host === undefined) return e.message;
+  return entityNotFoundText(`sb://${host}/${e.entity.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*\//i, '')}`);
 }
 
 export const isBrokerError = (e: unknown): e is BrokerError => e instanceof BrokerError;
 
 /** Small constructors so call sites read as the rule they enforce. */
 export const errors = {
-  entityNotFound: (path: string) =>
-    new BrokerError(
-      'EntityNotFound',
-      `The messaging entity '${path}' could not be found. To know more visit https://aka.ms/sbResourceMgrExceptions.`,
-    ),
+  entityNotFound: (path: string) => new BrokerError('EntityNotFound', entityNotFoundText(path), path),
   entityExists: (path: string) =>
     new BrokerError('EntityAlreadyExists', `The messaging entity '${path}' already exists.`),
   lockLost: () =>

@@ -7,6 +7,7 @@ import { Deadlines } from './deadlines.js';
 import type { Effects } from './effects.js';
 import { LostSessionTokens } from './lockTokens.js';
 import { Registry } from './registry.js';
+import type { NamespaceSku } from './types.js';
 
 export class Namespace {
   readonly registry = new Registry();
@@ -15,5 +16,8 @@ export class Namespace {
   /** The instant of the operation in progress, read once from the clock when it began. */
   now = 0;
 
-  constructor(readonly effects: Effects) {}
+  constructor(
+    readonly effects: Effects,
+    readonly sku: NamespaceSku = 'Standard',
+  ) {}
 }

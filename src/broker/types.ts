@@ -6,6 +6,9 @@
 /** TimeSpan.MaxValue as Service Bus reports it (P10675199DT2H48M5.4775807S), in ms. */
 export const MAX_DURATION_MS = 922_337_203_685_477;
 
+/** The namespace tier (see sku.ts). */
+export type NamespaceSku = 'Standard' | 'Premium';
+
 export type EntityStatus = 'Active' | 'Disabled' | 'SendDisabled' | 'ReceiveDisabled';
 
 /**

@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { getLocation, parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { rangeProblem } from '../broker/defaults.js';
 import { checkEntityName, checkShortName } from '../broker/paths.js';
+import { SKUS } from '../broker/sku.js';
 import type { CorrelationFilter, RuleAction, RuleFilter } from '../broker/types.js';
 import { parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
@@ -93,11 +94,12 @@ export class Validator {
     const user = this.object(this.required(root, keys, 'UserConfig', ''), 'UserConfig');
     const userKeys = this.keys(user, 'UserConfig', ['Namespaces', 'Logging']);
     const namespaces = this.array(this.required(user, userKeys, 'Namespaces', 'UserConfig'), 'UserConfig.Namespaces');
-    const config: EmulatorConfig = {
-      source: this.source,
-      namespaces: namespaces.map((ns, i) => this.namespace(ns, `UserConfig.Namespaces[${i}]`)),
-      sharedAccessKeys: [],
-    };
+    const parsed = namespaces.map((ns, i) => this.namespace(ns, `UserConfig.Namespaces[${i}]`));
+    const config: EmulatorConfig = { source: this.source, namespaces: parsed, sharedAccessKeys: [], sku: parsed[0]?.sku ?? 'Standard' };
+    // All namespaces share one broker, so they share its tier.
+    parsed.forEach((ns, i) => {
+      if (ns.sku !== config.sku) this.fail(`UserConfig.Namespaces[${i}].Sku`, `every namespace must have the same Sku ('${config.sku}' first)`);
+    });
     const logging = get(user, userKeys, 'Logging');
     if (logging !== undefined) config.logging = this.logging(logging, 'UserConfig.Logging');
     const emulator = get(root, keys, 'Emulator');
@@ -107,12 +109,16 @@ export class Validator {
 
   private namespace(value: unknown, path: string): NamespaceConfig {
     const ns = this.object(value, path);
-    const keys = this.keys(ns, path, ['Name', 'Queues', 'Topics']);
+    const keys = this.keys(ns, path, ['Name', 'Sku', 'Queues', 'Topics']);
     const name = this.string(this.required(ns, keys, 'Name', path), `${path}.Name`);
+    const skuText = get(ns, keys, 'Sku');
+    const sku = SKUS.find((s) => typeof skuText === 'string' && s.toLowerCase() === skuText.toLowerCase());
+    if (skuText !== undefined && sku === undefined) this.fail(`${path}.Sku`, `expected ${SKUS.map((s) => `'${s}'`).join(' or ')}, not ${describe(skuText)}`);
     const queues = this.optionalArray(ns, keys, 'Queues', path);
     const topics = this.optionalArray(ns, keys, 'Topics', path);
     return {
       name,
+      sku: sku ?? 'Standard',
       queues: queues.map((q, i) => this.queue(q, `${path}.Queues[${i}]`)),
       topics: topics.map((t, i) => this.topic(t, `${path}.Topics[${i}]`)),
     };

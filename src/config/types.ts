@@ -9,6 +9,7 @@ import type { AuthorizationRuleInput } from '../auth/entityRules.js';
 import type { SasKey } from '../auth/types.js';
 import type {
   EntityStatus,
+  NamespaceSku,
   QueueProperties,
   RuleAction,
   RuleFilter,
@@ -132,6 +133,8 @@ export interface TopicFile {
 
 export interface NamespaceFile {
   Name: string;
+  /** Extension: the namespace tier, 'Standard' (default) or 'Premium'. */
+  Sku?: NamespaceSku;
   Queues?: QueueFile[];
   Topics?: TopicFile[];
 }
@@ -191,6 +194,7 @@ export interface TopicConfig {
 
 export interface NamespaceConfig {
   name: string;
+  sku: NamespaceSku;
   queues: QueueConfig[];
   topics: TopicConfig[];
 }
@@ -199,6 +203,8 @@ export interface EmulatorConfig {
   /** File path, `<inline config>` or `<embedded default config>`. */
   source: string;
   namespaces: NamespaceConfig[];
+  /** The tier of the (one) emulated namespace. */
+  sku: NamespaceSku;
   logging?: { type: string };
   /** Extra SAS keys from the `Emulator` section. */
   sharedAccessKeys: SasKey[];

@@ -8,6 +8,7 @@
  *   several `<link>`s (it expects an array), so a next link always comes with the self link.
  */
 import type { FastifyRequest } from 'fastify';
+import { requestHost } from './paths.js';
 import { ATTR, NS_ATOM, buildXml, type XmlObject } from './xml.js';
 import { isoTime } from './serializers/common.js';
 
@@ -27,8 +28,7 @@ export interface Base {
 }
 
 export function baseOf(request: FastifyRequest): Base {
-  const raw = request.headers.host ?? '';
-  const host = /^[A-Za-z0-9.\-:[\]]{1,255}$/.test(raw) ? raw : 'localhost';
+  const host = requestHost(request.headers.host);
   const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? 'localhost');
   return { http: `${request.protocol}://${host}`, sb: `sb://${host}/`, hostname: hostname || 'localhost' };
 }

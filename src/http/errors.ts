@@ -11,8 +11,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { isBrokerError, type BrokerErrorCode } from '../broker/errors.js';
+import { isBrokerError, messageFor, type BrokerErrorCode } from '../broker/errors.js';
 import { DurationError } from './duration.js';
+import { requestHost } from './paths.js';
 
 /** An error with the HTTP status to answer with. Thrown by handlers, parsers and hooks. */
 export class HttpError extends Error {
@@ -61,9 +62,9 @@ const NAME_RULES: Record<string, string> = {
 };
 
 /** Status and detail for anything thrown while handling a request. */
-export function describeError(err: unknown): { status: number; detail: string; unexpected: boolean } {
+export function describeError(err: unknown, host?: string): { status: number; detail: string; unexpected: boolean } {
   if (err instanceof HttpError) return { status: err.statusCode, detail: err.message, unexpected: false };
-  if (isBrokerError(err)) return { status: BROKER_ERROR_STATUS[err.code] ?? 500, detail: err.message, unexpected: false };
+  if (isBrokerError(err)) return { status: BROKER_ERROR_STATUS[err.code] ?? 500, detail: messageFor(err, host), unexpected: false };
   if (err instanceof DurationError) return { status: 400, detail: err.message, unexpected: false };
   const fe = err as Partial<FastifyError> | undefined;
   if (fe && typeof fe === 'object') {
@@ -92,7 +93,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, status: 
 export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((err, request, reply) => {
-      const { status, detail, unexpected } = describeError(err);
+      const { status, detail, unexpected } = describeError(err, requestHost(request.headers.host));
       if (unexpected) request.log.error({ err }, 'admin request failed');
       else request.log.debug({ status, detail }, 'admin request refused');
       return sendError(request, reply, status, detail);

@@ -71,3 +71,9 @@ export function requestPath(url: string): string {
   const q = url.indexOf('?');
   return tryDecode((q === -1 ? url : url.slice(0, q)).replace(/^\/+/, ''));
 }
+
+/** The Host header the client used, or `localhost` when it is absent or not a plain host[:port]. */
+export function requestHost(header: string | undefined): string {
+  const raw = header ?? '';
+  return /^[A-Za-z0-9.\-:[\]]{1,255}$/.test(raw) ? raw : 'localhost';
+}

@@ -143,6 +143,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const broker = createBroker({
     clock: systemClock,
     onWakeup: timer.onWakeup,
+    sku: config.sku,
     onError: (err) => brokerLog.error({ err }, 'an adapter callback threw; the broker carried on'),
   });
   timer.start(broker);

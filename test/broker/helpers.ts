@@ -1,11 +1,12 @@
 import { expect } from 'vitest';
 import { Broker, FakeClock, isBrokerError, type MessageInput, type StoredMessage } from '../../src/broker/index.js';
+import type { BrokerOptions } from '../../src/broker/api.js';
 
 export const T0 = Date.UTC(2025, 0, 1);
 
-export function setup(onWakeup?: (at: number) => void) {
+export function setup(onWakeup?: (at: number) => void, options: Pick<BrokerOptions, 'sku'> = {}) {
   const clock = new FakeClock(T0);
-  const broker = new Broker({ clock, onWakeup });
+  const broker = new Broker({ clock, onWakeup, ...options });
   /** Moves the clock and runs what is due, as the host's timer would. */
   const advance = (ms: number) => {
     clock.advance(ms);

@@ -162,7 +162,7 @@ describe('JSONC and leniency', () => {
 
   it('accepts a namespace without Topics or Queues, and no Logging', () => {
     const c = parseConfigText('{"UserConfig":{"Namespaces":[{"Name":"x"}]}}', 'x.json');
-    expect(c.namespaces).toEqual([{ name: 'x', queues: [], topics: [] }]);
+    expect(c.namespaces).toEqual([{ name: 'x', sku: 'Standard', queues: [], topics: [] }]);
     expect(c.logging).toBeUndefined();
   });
 

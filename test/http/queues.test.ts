@@ -93,13 +93,15 @@ describe('PUT /{queue} (create)', () => {
         ForwardDeadLetteredMessagesTo: 'dlq-target',
         EntityAvailabilityStatus: 'Available',
         EnableExpress: true,
-        MaxMessageSizeInKilobytes: 1024,
+        // Standard tier: only the size it has (256) is accepted.
+        MaxMessageSizeInKilobytes: 256,
       }),
     );
     expect(r.statusCode).toBe(201);
     expect(h.broker.getQueue('all-props').properties).toEqual({
       lockDurationMs: 30_500,
-      maxSizeInMegabytes: 2048,
+      // Partitioned: 16 partitions of the requested size.
+      maxSizeInMegabytes: 16 * 2048,
       requiresDuplicateDetection: true,
       requiresSession: false,
       defaultMessageTimeToLiveMs: MAX_DURATION_MS,
@@ -114,7 +116,7 @@ describe('PUT /{queue} (create)', () => {
       enablePartitioning: true,
       forwardDeadLetteredMessagesTo: 'dlq-target',
       enableExpress: true,
-      maxMessageSizeInKilobytes: 1024,
+      maxMessageSizeInKilobytes: 256,
       authorizationRules: [],
     });
     const q = buildQueue(sdkEntry(r.body, Q));
