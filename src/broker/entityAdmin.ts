@@ -4,6 +4,8 @@
  * messages, closes its receivers and fails whoever waits on it.
  */
 import type { QueueView, SubscriptionView, TopicView } from './api.js';
+import { armAutoDelete, disarmAutoDelete, idleExpired, touch } from './autoDelete.js';
+import type { Deadline } from './deadlines.js';
 import {
   mergeFor,
   QUEUE_KEYS,
@@ -68,6 +70,7 @@ function afterPropertyChange(ns: Namespace, entity: AnyReceivable): void {
 /** Deleting an entity: every message goes, receivers close, waiters are told. */
 function teardown(ns: Namespace, entity: AnyReceivable): void {
   entity.deleted = true;
+  disarmAutoDelete(ns, entity);
   const gone = errors.entityNotFound(entity.path);
   if (entity.main.sessions !== undefined) endSessions(ns, entity.main.sessions, gone);
   for (const sub of [entity.main, entity.dlq]) {
@@ -90,11 +93,16 @@ export function createQueue(ns: Namespace, name: string, properties?: Partial<Qu
   checkForwarding(name, props);
   const q = new QueueEntity(name, props, times(ns), ns.deadlines);
   queues.set(key, q);
+  armAutoDelete(ns, q);
   ns.registry.pathsChanged();
   return queueView(q);
 }
 
-export const getQueue = (ns: Namespace, name: string): QueueView => queueView(ns.registry.queue(name));
+export function getQueue(ns: Namespace, name: string): QueueView {
+  const q = ns.registry.queue(name);
+  touch(ns, q);
+  return queueView(q);
+}
 
 export function updateQueue(ns: Namespace, name: string, properties: Partial<QueueProperties>): QueueView {
   const q = ns.registry.queue(name);
@@ -105,6 +113,8 @@ export function updateQueue(ns: Namespace, name: string, properties: Partial<Que
   checkForwarding(q.name, props);
   q.properties = props;
   q.times.updatedAt = ns.now;
+  touch(ns, q);
+  armAutoDelete(ns, q);
   afterPropertyChange(ns, q);
   return queueView(q);
 }
@@ -129,11 +139,16 @@ export function createTopic(ns: Namespace, name: string, properties?: Partial<To
   if (props.enablePartitioning) props.maxSizeInMegabytes *= PARTITION_COUNT;
   const t = new TopicEntity(name, props, times(ns));
   topics.set(key, t);
+  armAutoDelete(ns, t);
   ns.registry.pathsChanged();
   return topicView(t);
 }
 
-export const getTopic = (ns: Namespace, name: string): TopicView => topicView(ns.registry.topic(name));
+export function getTopic(ns: Namespace, name: string): TopicView {
+  const t = ns.registry.topic(name);
+  touch(ns, t);
+  return topicView(t);
+}
 
 export function updateTopic(ns: Namespace, name: string, properties: Partial<TopicProperties>): TopicView {
   const t = ns.registry.topic(name);
@@ -142,6 +157,8 @@ export function updateTopic(ns: Namespace, name: string, properties: Partial<Top
   if (props.enablePartitioning !== t.properties.enablePartitioning) throw errors.invalid('EnablePartitioning cannot be changed on an existing topic.');
   t.properties = props;
   t.times.updatedAt = ns.now;
+  touch(ns, t);
+  armAutoDelete(ns, t);
   return topicView(t);
 }
 
@@ -149,6 +166,7 @@ export function deleteTopic(ns: Namespace, name: string): void {
   const t = ns.registry.topic(name);
   ns.registry.topics.delete(keyOf(t.name));
   t.deleted = true;
+  disarmAutoDelete(ns, t);
   for (const s of t.subscriptions.values()) teardown(ns, s);
   t.subscriptions.clear();
   dropTopicSchedule(ns, t);
@@ -180,11 +198,15 @@ export function createSubscription(
   s.rules.set(keyOf(ruleName), rule);
   t.subscriptions.set(key, s);
   ns.registry.pathsChanged();
+  armAutoDelete(ns, s);
   return subscriptionView(s);
 }
 
-export const getSubscription = (ns: Namespace, topic: string, name: string): SubscriptionView =>
-  subscriptionView(ns.registry.subscription(topic, name));
+export function getSubscription(ns: Namespace, topic: string, name: string): SubscriptionView {
+  const s = ns.registry.subscription(topic, name);
+  touch(ns, s);
+  return subscriptionView(s);
+}
 
 export function updateSubscription(ns: Namespace, topic: string, name: string, properties: Partial<SubscriptionProperties>): SubscriptionView {
   const s = ns.registry.subscription(topic, name);
@@ -193,6 +215,8 @@ export function updateSubscription(ns: Namespace, topic: string, name: string, p
   checkForwarding(s.path, props);
   s.properties = props;
   s.times.updatedAt = ns.now;
+  touch(ns, s);
+  armAutoDelete(ns, s);
   afterPropertyChange(ns, s);
   return subscriptionView(s);
 }
@@ -238,3 +262,12 @@ export const listRules = (ns: Namespace, topic: string, subscription: string): R
 
 /** Runtime counts of a queue or subscription (or its DLQ path: counts of the parent). */
 export const runtime = (ns: Namespace, path: string): RuntimeInfo => ns.registry.receivable(path).entity.runtime();
+
+/** AutoDeleteOnIdle's deadline: deletes the entity if it stayed idle (see autoDelete.ts). */
+export function onAutoDeleteDue(ns: Namespace, deadline: Deadline): void {
+  const entity = idleExpired(ns, deadline);
+  if (entity === undefined) return;
+  if (entity.kind === 'queue') deleteQueue(ns, entity.name);
+  else if (entity.kind === 'topic') deleteTopic(ns, entity.name);
+  else deleteSubscription(ns, entity.topic.name, entity.name);
+}

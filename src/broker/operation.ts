@@ -7,6 +7,7 @@
  */
 import type { Clock } from './clock.js';
 import { type Deadline, DeadlineKind } from './deadlines.js';
+import { onAutoDeleteDue } from './entityAdmin.js';
 import { errors } from './errors.js';
 import { onExpiryDue } from './expiry.js';
 import { onMessageLockDue } from './messageLock.js';
@@ -21,6 +22,7 @@ const ON_DUE: Record<DeadlineKind, (ns: Namespace, deadline: Deadline) => void> 
   [DeadlineKind.Expiry]: onExpiryDue,
   [DeadlineKind.ScheduledEnqueue]: onScheduledEnqueueDue,
   [DeadlineKind.AcceptDeadline]: onAcceptDeadline,
+  [DeadlineKind.AutoDelete]: onAutoDeleteDue,
 };
 
 export class OperationFrame {

@@ -3,6 +3,7 @@
  * locking or counting a delivery.
  */
 import { checkCount, checkOptionalString } from './argumentChecks.js';
+import { touch } from './autoDelete.js';
 import type { Namespace } from './namespace.js';
 import { snapshot } from './snapshot.js';
 import type { StoredMessage } from './types.js';
@@ -11,7 +12,8 @@ export function peek(ns: Namespace, path: string, fromSequenceNumber: number, ma
   const from = checkCount(fromSequenceNumber, 'fromSequenceNumber');
   const max = checkCount(maxCount, 'maxCount');
   const id = checkOptionalString(sessionId, 'sessionId');
-  const { sub } = ns.registry.receivable(path);
+  const { entity, sub } = ns.registry.receivable(path);
+  touch(ns, entity);
   const out: StoredMessage[] = [];
   if (max === 0) return out;
   const source = id !== undefined && sub.sessions !== undefined ? sub.sessions.get(id)?.index : sub.index;

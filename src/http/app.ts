@@ -1,5 +1,5 @@
 /**
- * The admin HTTP app: the ATOM management API of Service Bus (PROTOCOL.md §11), /health and
+ * The admin HTTP app: the ATOM management API of Service Bus, /health and
  * /emulator/ca.pem. Built here, served elsewhere (server.ts puts HTTP and HTTPS on one port;
  * tests use `app.inject()`).
  *
@@ -13,12 +13,12 @@ import type { AuthConfig } from '../auth/types.js';
 import type { BrokerApi } from '../broker/api.js';
 import type { TlsMaterial } from '../tls/certs.js';
 import { contextPlugin } from './context.js';
-import { errorHandlerPlugin } from './errors.js';
+import { errorHandlerPlugin, sendError } from './errors.js';
 import { canonicalizeUrl } from './paths.js';
 import { authPlugin } from './plugins/auth.js';
 import { xmlBodyPlugin } from './plugins/xmlBody.js';
 import entityRoutes from './routes/entities.js';
-import healthRoutes from './routes/health.js';
+import healthRoutes, { atomConstraint } from './routes/health.js';
 import namespaceRoutes from './routes/namespace.js';
 import queueRoutes from './routes/queues.js';
 import ruleRoutes from './routes/rules.js';
@@ -52,7 +52,13 @@ export function buildAdminApp(deps: AdminAppDeps): FastifyInstance {
     genReqId: () => randomUUID(),
     // Paths are case-insensitive (`$Resources/Queues` from JS, `$Resources/queues` from Python);
     // names with '/' become one encoded segment before routing (see paths.ts).
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 1024 },
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 1024, constraints: { atom: atomConstraint } },
+    // Errors the router raises before any handler (an over-long name, a malformed URL) get the
+    // Service Bus error body too.
+    frameworkErrors: (err, request, reply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      return sendError(request, reply, 400, tooLong ? 'The entity name in the request URL is longer than 260 characters.' : `The request URL is malformed (${err.message}).`);
+    },
     rewriteUrl: (req) => canonicalizeUrl(req.url ?? '/'),
     return503OnClosing: true,
   });

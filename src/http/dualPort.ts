@@ -12,6 +12,7 @@ import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { ERROR_CONTENT_TYPE, errorXml } from './errors.js';
 
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -32,6 +33,21 @@ export interface DualPort {
   close(): Promise<void>;
 }
 
+/**
+ * What Node's HTTP parser refuses before any route sees it (headers or URL over the size limit,
+ * an unknown method, broken framing) still gets the Service Bus error body.
+ */
+export function clientErrorResponse(code: string | undefined): string {
+  const [status, reason, detail] =
+    code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'The request line and headers are larger than the server accepts.']
+      : code === 'HPE_INVALID_METHOD'
+        ? [400, 'Bad Request', 'The request method is not one the admin API knows.']
+        : [400, 'Bad Request', 'The request is not valid HTTP/1.1.'];
+  const body = errorXml(status, detail);
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${ERROR_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
 /** First byte of a TLS record carrying a handshake message (ContentType.handshake). */
 const TLS_HANDSHAKE = 0x16;
 /** A connection that sends nothing for this long is dropped before it is classified. */
@@ -43,9 +59,9 @@ export async function listenHttpAndHttps(options: DualPortOptions): Promise<Dual
   const httpsServer = https.createServer({ key: options.tls.keyPem, cert: options.tls.certPem, ALPNProtocols: ['http/1.1'] }, options.onRequest);
   httpsServer.on('tlsClientError', (err) => log.debug({ err }, 'TLS handshake failed'));
   for (const s of [httpServer, httpsServer]) {
-    s.on('clientError', (err, socket) => {
+    s.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       log.debug({ err }, 'bad HTTP request');
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      if (socket.writable) socket.end(clientErrorResponse(err.code));
       else socket.destroy();
     });
     if (options.onUpgrade) s.on('upgrade', options.onUpgrade);

@@ -62,7 +62,13 @@ export function parseXml(text: string): XmlObject {
   if (valid !== true) {
     throw new HttpError(400, `The request body is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col}).`);
   }
-  const parsed: unknown = parser.parse(text);
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(text);
+  } catch (e) {
+    // fast-xml-parser refuses names such as __proto__ and constructor (prototype pollution).
+    throw new HttpError(400, `The request body cannot be read: ${(e as Error).message}.`);
+  }
   if (parsed === null || typeof parsed !== 'object') throw new HttpError(400, 'The request body is not an XML document.');
   return parsed as XmlObject;
 }

@@ -1,5 +1,5 @@
 /**
- * SAS authorization of the admin API (PROTOCOL.md §11.2). Registered inside the scope of the
+ * SAS authorization of the admin API. Registered inside the scope of the
  * ATOM routes, so /health and /emulator/ca.pem stay open.
  *
  * - `SharedAccessSignature …`: validated with src/auth/sas.ts (signature, expiry, key name); the

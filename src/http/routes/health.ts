@@ -2,9 +2,42 @@
  * The emulator's own endpoints, without authentication:
  * - `GET /health`: Microsoft's emulator contract, 200 `{"status":"healthy",…}` once ready, else 503;
  * - `GET /emulator/ca.pem`: the CA to trust for the HTTPS and AMQPS listeners.
+ *
+ * `health` is also a legal queue or topic name, so /health answers only requests that are not ATOM
+ * requests; an SDK's request (signed, or with an api-version) reaches the entity routes instead.
  */
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.js';
+
+/** What tells an admin API client from a health probe: a SAS signature or an api-version. */
+export function isAtomRequest(req: IncomingMessage): boolean {
+  return (
+    req.headers.authorization !== undefined ||
+    req.headers.servicebusauthorization !== undefined ||
+    /[?&]api-version=/i.test(req.url ?? '') ||
+    /atom/i.test(req.headers['content-type'] ?? '')
+  );
+}
+
+/** A router constraint: routes marked `{ atom: 'no' }` match only requests that are not ATOM requests. */
+export const atomConstraint = {
+  name: 'atom',
+  storage() {
+    // The router's handler type stays opaque here: the store only keeps what it is given.
+    const handlers = new Map<string, never>();
+    return {
+      get(value: string) {
+        return handlers.get(value) ?? null;
+      },
+      set(value: string, handler: never) {
+        handlers.set(value, handler);
+      },
+    };
+  },
+  deriveConstraint: (req: IncomingMessage) => (isAtomRequest(req) ? 'yes' : 'no'),
+  mustMatchWhenDerived: false,
+};
 
 const healthBody = {
   type: 'object',
@@ -13,7 +46,7 @@ const healthBody = {
 } as const;
 
 export default async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/health', { schema: { response: { 200: healthBody, 503: healthBody } } }, async (_request, reply) => {
+  app.get('/health', { constraints: { atom: 'no' }, schema: { response: { 200: healthBody, 503: healthBody } } }, async (_request, reply) => {
     if (app.admin.isReady()) return reply.code(200).send({ status: 'healthy', message: 'Service is healthy.' });
     return reply.code(503).send({ status: 'unhealthy', message: 'Service is starting.' });
   });
