@@ -99,6 +99,57 @@ describe('bad input gets a 4xx Service Bus error, never a crash', () => {
   });
 });
 
+describe('every 4xx carries the Service Bus error body (issue 11 items 13, 19, 20)', () => {
+  const expectError = (r: { statusCode: number; body: string; headers: Record<string, unknown> }, status: number, detail: RegExp) => {
+    expect(r.statusCode).toBe(status);
+    expect(r.headers['content-type']).toBe('application/xml; charset=utf-8');
+    const e = errorOf(r.body);
+    expect(e.code).toBe(String(status));
+    expect(e.detail).toMatch(detail);
+  };
+
+  it.each([
+    ['<__proto__> inside the description', entry('QueueDescription', '<__proto__><a>1</a></__proto__>')],
+    ['<__proto__> as the root', '<__proto__><entry/></__proto__>'],
+    ['<constructor> inside the description', entry('QueueDescription', '<constructor>1</constructor>')],
+    ['<constructor> as the root', '<constructor/>'],
+  ])('XML the parser rejects: %s is a 400, never a 500', async (_what, body) => {
+    expectError(await put('/q1', body), 400, /cannot be read/);
+    expect(h.broker.entityKind('q1')).toBeUndefined();
+  });
+
+  it('a __proto__ attribute is only an attribute: ignored, nothing polluted', async () => {
+    const r = await put('/q1', entry('QueueDescription', '<MaxDeliveryCount __proto__="x">3</MaxDeliveryCount>'));
+    expect(r.statusCode).toBe(201);
+    expect(h.broker.getQueue('q1').properties.maxDeliveryCount).toBe(3);
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('names over 260 characters, and longer than the router takes', async () => {
+    expectError(await h.request({ method: 'GET', url: `/${'a'.repeat(261)}` }), 400, /Invalid queue or topic name/);
+    expectError(await h.request({ method: 'GET', url: `/${'a'.repeat(5000)}` }), 400, /longer than 260 characters/);
+    expectError(await put(`/${'a'.repeat(261)}`, queueBody()), 400, /Invalid queue or topic name/);
+  });
+
+  it('a method no route takes', async () => {
+    expectError(await h.request({ method: 'PATCH', url: '/q1' }), 404, /No admin API resource matches PATCH/);
+  });
+
+  it("a value outside Azure's range is Azure's 400", async () => {
+    expectError(await put('/q1', queueBody({ LockDuration: 'PT6M' })), 400, /lock time exceeds the allowed maximum of '5' minutes/);
+    expectError(await put('/q1', queueBody({ UserMetadata: 'u'.repeat(1025) })), 400, /UserMetadata/);
+    expectError(await put('/q1', queueBody({ MaxMessageSizeInKilobytes: 1024 })), 400, /'Premium' tier/);
+  });
+
+  it('a missing entity is named in full, sb://host/path, as Azure does', async () => {
+    const r = await h.request({ method: 'GET', url: '/nope?api-version=2021-05' });
+    expectError(r, 404, /^The messaging entity 'sb:\/\/localhost:5300\/nope' could not be found\. To know more visit https:\/\/aka\.ms\/sbResourceMgrExceptions\./);
+    await put('/t1', entry('TopicDescription', ''));
+    const sub = await h.request({ method: 'GET', url: '/t1/Subscriptions/nope?api-version=2021-05' });
+    expectError(sub, 404, /'sb:\/\/localhost:5300\/t1\/Subscriptions\/nope' could not be found/);
+  });
+});
+
 describe('BrokerError code -> HTTP status', () => {
   it.each(Object.entries(BROKER_ERROR_STATUS) as [BrokerErrorCode, number][])('%s -> %d', (code, status) => {
     expect(describeError(new BrokerError(code, 'x')).status).toBe(status);

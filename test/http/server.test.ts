@@ -155,6 +155,30 @@ describe('one port, HTTP and HTTPS', () => {
     idle.destroy();
   });
 
+  it("what Node's HTTP parser refuses still gets a Service Bus error body (oversized headers and URLs, unknown methods)", async () => {
+    const raw = (text: string) =>
+      new Promise<string>((resolve) => {
+        const s = net.connect(server.port, '127.0.0.1', () => s.write(text));
+        let out = '';
+        s.on('data', (d) => (out += d.toString('latin1')));
+        s.on('close', () => resolve(out));
+        s.on('error', () => resolve(out));
+      });
+    const cases: Array<[string, number]> = [
+      [`GET /q1 HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'h'.repeat(64 * 1024)}\r\n\r\n`, 431],
+      [`GET /q1?x=${'u'.repeat(64 * 1024)} HTTP/1.1\r\nHost: localhost\r\n\r\n`, 431],
+      ['FROB /q1 HTTP/1.1\r\nHost: localhost\r\n\r\n', 400],
+      ['NOT HTTP AT ALL\r\n\r\n', 400],
+    ];
+    for (const [request, status] of cases) {
+      const response = await raw(request);
+      expect(response).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(response).toMatch(/Content-Type: application\/xml; charset=utf-8/);
+      const body = response.slice(response.indexOf('\r\n\r\n') + 4);
+      expect(body).toMatch(new RegExp(`^<\\?xml version="1.0" encoding="utf-8"\\?><Error><Code>${status}</Code><Detail>.+</Detail></Error>$`));
+    }
+  });
+
   it('close() stops listening and drops open connections, even idle ones', async () => {
     const other = await startAdminServer({
       broker: makeBroker(new FakeClock()),

@@ -8,6 +8,7 @@ import { FakeClock } from '../../../src/broker/clock.js';
 import { buildAdminApp } from '../../../src/http/app.js';
 import type { TlsMaterial } from '../../../src/tls/certs.js';
 import { Broker } from '../../../src/broker/index.js';
+import type { NamespaceSku } from '../../../src/broker/types.js';
 
 export const HOST = 'localhost:5300';
 export const NOW = Date.UTC(2025, 0, 1);
@@ -22,13 +23,13 @@ export interface Harness {
 }
 
 /** The real broker core, on a fake clock. */
-export function makeBroker(clock: FakeClock): Broker {
-  return new Broker({ clock });
+export function makeBroker(clock: FakeClock, sku?: NamespaceSku): Broker {
+  return new Broker({ clock, sku });
 }
 
-export async function makeHarness(options: { auth?: AuthConfig; tls?: TlsMaterial } = {}): Promise<Harness> {
+export async function makeHarness(options: { auth?: AuthConfig; tls?: TlsMaterial; sku?: NamespaceSku } = {}): Promise<Harness> {
   const clock = new FakeClock(NOW);
-  const broker = makeBroker(clock);
+  const broker = makeBroker(clock, options.sku);
   const ready = { value: true };
   const app = buildAdminApp({
     broker,
