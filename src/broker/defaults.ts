@@ -5,7 +5,7 @@
  */
 import { errors } from './errors.js';
 import { byField, defaultsOf, type EntityKind, propertiesOf, type PropertyDef, STATUSES } from './propertyCatalogue.js';
-import type { EntityStatus, QueueProperties, SubscriptionProperties, TopicProperties } from './types.js';
+import { type EntityStatus, MAX_DURATION_MS, type QueueProperties, type SubscriptionProperties, type TopicProperties } from './types.js';
 
 export const queueDefaults = (): QueueProperties => defaultsOf('queue') as unknown as QueueProperties;
 export const topicDefaults = (): TopicProperties => defaultsOf('topic') as unknown as TopicProperties;
@@ -49,7 +49,8 @@ export function rangeProblem(def: PropertyDef, v: unknown): string | undefined {
   let rule: string;
   if (def.type === 'string') rule = `must be at most ${max} characters long`;
   else if (def.field === 'lockDurationMs' && size > max) return `The supplied lock time exceeds the allowed maximum of '${max / 60_000}' minutes.`;
-  else if (max === Infinity || (def.type === 'duration' && size < min && max >= 922_337_203_685_477)) rule = `must be at least ${show(min)}`;
+  // A duration bounded only by TimeSpan.MaxValue has, in effect, a minimum only.
+  else if (max === Infinity || max >= MAX_DURATION_MS) rule = `must be at least ${show(min)}`;
   else rule = `must be between ${show(min)} and ${show(max)}`;
   const given = def.type === 'string' ? `${size} characters` : show(size);
   return `The value supplied for '${def.azure}' (${given}) ${rule}.\r\nParameter name: ${def.azure}`;
