@@ -8,6 +8,7 @@
  * (Testcontainers waits for that line). Logs go to stderr.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isConfigError } from './config/errors.js';
 import { CONTAINER_CONFIG_PATH, DEFAULTS, LOG_LEVELS, type LogLevel } from './server/defaults.js';
@@ -26,6 +27,7 @@ interface CliOptions {
   httpPort: number;
   wsPort: number;
   tlsDir?: string;
+  tlsHostnames?: string[];
   keyName: string;
   key: string;
   logLevel: LogLevel;
@@ -44,6 +46,19 @@ const PORT_OFF = -1;
 
 function parseOptionalPort(value: string): number {
   return ['off', 'none', 'false', 'disabled'].includes(value.trim().toLowerCase()) ? PORT_OFF : parsePort(value);
+}
+
+/** `a,b, c` to names; `@host` stands for the host name, which a container learns only at run time. */
+function parseHostnames(value: string): string[] {
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '')
+    .map((n) => (n === '@host' ? hostname() : n));
+  for (const n of names) {
+    if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(n)) throw new InvalidArgumentError(`'${n}' is not a DNS name or an IP address.`);
+  }
+  return names;
 }
 
 function packageVersion(): string {
@@ -65,7 +80,9 @@ function buildProgram(): Command {
         'CONFIG_PATH',
       ),
     )
-    .addOption(new Option('--host <address>', 'interface to listen on').env('EMULATOR_HOST').default(DEFAULTS.host))
+    // Not EMULATOR_HOST: Microsoft's samples and compose files use that name on the client side
+    // (the host to connect to), and a shared .env would make us listen on loopback only.
+    .addOption(new Option('--host <address>', 'interface to listen on').env('EMULATOR_LISTEN_HOST').default(DEFAULTS.host))
     .addOption(
       new Option('--amqp-port <port>', 'plain AMQP port (0: a free port)')
         .env('AMQP_PORT')
@@ -95,6 +112,14 @@ function buildProgram(): Command {
         .env('TLS_DIR')
         .default(undefined, '~/.servicebus-emulator/tls'),
     )
+    .addOption(
+      new Option(
+        '--tls-hostnames <names>',
+        "comma-separated DNS names and IPs the generated certificate covers besides localhost ('@host': this machine's host name)",
+      )
+        .env('TLS_HOSTNAMES')
+        .argParser(parseHostnames),
+    )
     .addOption(new Option('--key-name <name>', 'SAS key name accepted').env('SAS_KEY_NAME').default(DEFAULTS.keyName))
     .addOption(new Option('--key <key>', 'SAS key accepted').env('SAS_KEY_VALUE').default(DEFAULTS.key))
     .addOption(
@@ -114,11 +139,13 @@ Examples:
   sbemu
   sbemu --config ./Config.json --log-level info
   sbemu --amqp-port 0 --http-port 0 --amqps-port off
+  sbemu --tls-hostnames sb-emulator  # HTTPS/AMQPS clients that dial https://sb-emulator:5300
   sbemu --ws-port 443                 # AMQP over WebSockets for clients that dial 443
   AMQP_PORT=5673 EMULATOR_HTTP_PORT=5301 sbemu
 
 Exit codes: 0 clean shutdown, 1 cannot start (e.g. port in use), 2 bad configuration or usage.
-ACCEPT_EULA, SQL_SERVER, MSSQL_SA_PASSWORD and SQL_WAIT_INTERVAL (Microsoft's image) are ignored.`,
+ACCEPT_EULA, SQL_SERVER, MSSQL_SA_PASSWORD and SQL_WAIT_INTERVAL (Microsoft's image) are ignored, and so is
+EMULATOR_HOST, the clients' variable in Microsoft's samples.`,
     )
     .showHelpAfterError('(run sbemu --help for usage)')
     .exitOverride();
@@ -158,6 +185,7 @@ async function main(argv: string[] = process.argv): Promise<void> {
   const file = configPath(program, opts);
   if (file !== undefined) options.configPath = file;
   if (opts.tlsDir !== undefined) options.tlsDir = opts.tlsDir;
+  if (opts.tlsHostnames !== undefined) options.tlsHostnames = opts.tlsHostnames;
 
   let emulator: Emulator;
   try {
@@ -216,7 +244,7 @@ function reportStartFailure(err: unknown, withStack: boolean): number {
       `sbemu: ${err.message}.\n` +
         (err.code === 'EADDRINUSE'
           ? `Is another emulator (or Microsoft's) running? Stop it, or choose another port with ${hint}; 0 picks a free one.\n`
-          : `Choose another address with --host (env EMULATOR_HOST) or another port with ${hint}.\n`),
+          : `Choose another address with --host (env EMULATOR_LISTEN_HOST) or another port with ${hint}.\n`),
     );
     return EXIT_START_FAILED;
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_KEY, DEFAULT_KEY_NAME } from '../auth/types.js';
 
 export const DEFAULTS = {
-  /** Loopback only: the Docker image binds 0.0.0.0 through EMULATOR_HOST. */
+  /** Loopback only: the Docker image binds 0.0.0.0 through EMULATOR_LISTEN_HOST. */
   host: '127.0.0.1',
   /** Plain AMQP, used by SDKs when the connection string has UseDevelopmentEmulator=true. */
   amqpPort: 5672,

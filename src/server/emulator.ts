@@ -52,6 +52,12 @@ export interface EmulatorOptions {
   wsPort?: number | null;
   /** Holds ca.pem, cert.pem, key.pem; generated when missing. Default: see defaultTlsDir(). */
   tlsDir?: string;
+  /**
+   * DNS names and IP addresses the generated server certificate covers besides localhost,
+   * 127.0.0.1 and ::1 (a Compose service name, a host's LAN name). A certificate we generated
+   * earlier that lacks one is re-issued by the same CA.
+   */
+  tlsHostnames?: string[];
   /** A Config.json file (JSONC). Exclusive with `config`. */
   configPath?: string;
   /** A Config.json-shaped object. Exclusive with `configPath`. Neither: the embedded default. */
@@ -175,7 +181,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       logger.debug({ loggingType: config.logging.type }, 'Config.json Logging.Type is accepted and ignored: logs go to stderr');
     }
 
-    const tls = await tlsMaterial(tlsDir);
+    const tls = await tlsMaterial(tlsDir, options.tlsHostnames ?? []);
 
     try {
       amqp = await startAmqpListeners({
@@ -263,10 +269,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
  * together (Promise.all in a test setup) do not generate two CAs into the same files.
  */
 const tlsInProgress = new Map<string, Promise<TlsMaterial>>();
-async function tlsMaterial(dir: string): Promise<TlsMaterial> {
+async function tlsMaterial(dir: string, names: readonly string[]): Promise<TlsMaterial> {
   const key = resolve(dir);
   const previous = tlsInProgress.get(key) ?? Promise.resolve(undefined);
-  const next = previous.catch(() => undefined).then(() => ensureTlsMaterial(dir));
+  const next = previous.catch(() => undefined).then(() => ensureTlsMaterial(dir, Date.now(), names));
   tlsInProgress.set(key, next);
   try {
     return await next;

@@ -50,7 +50,8 @@ describe('sbemu without a listener', () => {
     expect(help).toContain('Usage: sbemu');
     for (const [flag, env] of [
       ['--config', 'CONFIG_PATH'],
-      ['--host', 'EMULATOR_HOST'],
+      ['--host', 'EMULATOR_LISTEN_HOST'],
+      ['--tls-hostnames', 'TLS_HOSTNAMES'],
       ['--amqp-port', 'AMQP_PORT'],
       ['--amqps-port', 'AMQPS_PORT'],
       ['--http-port', 'EMULATOR_HTTP_PORT'],

@@ -17,6 +17,9 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   for (const name of [
     'CONFIG_PATH',
     'EMULATOR_HOST',
+    'EMULATOR_LISTEN_HOST',
+    'TLS_HOSTNAMES',
+    'EMULATOR_WS_PORT',
     'AMQP_PORT',
     'AMQPS_PORT',
     'EMULATOR_HTTP_PORT',
