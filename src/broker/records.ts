@@ -58,6 +58,8 @@ export class Msg {
   deadLetter: DeadLetterInfo | undefined = undefined;
   /** How many auto-forward hops brought it here. */
   hops = 0;
+  /** Enqueued by its schedule: Azure keeps reporting such a message as scheduled once active. */
+  fromSchedule = false;
   /** The sub-queue holding it (unset while it waits on a topic's schedule). */
   home: SubQueue | undefined = undefined;
   /** The session record holding it (session entities only). */
@@ -94,6 +96,7 @@ export class Msg {
     m.changes = this.changes;
     m.deadLetter = this.deadLetter;
     m.hops = this.hops;
+    m.fromSchedule = this.fromSchedule;
     return m;
   }
 

@@ -28,7 +28,7 @@ export function snapshot(m: Msg): StoredMessage {
     expiresAtUtc: m.expiresAt,
     scheduledEnqueueTimeUtc: m.scheduledAt,
     deliveryCount: m.deliveryCount,
-    state: m.state,
+    state: m.state === 'active' && m.fromSchedule ? 'scheduled' : m.state,
     lockToken: m.lockToken,
     lockedUntilUtc: m.lockToken === undefined ? undefined : m.lockedUntil,
     deadLetterReason: m.deadLetter?.reason,
