@@ -161,9 +161,9 @@ export function splitBatch(raw: Buffer): Buffer[] {
 }
 
 export interface EncodeOptions {
-  /** Adds x-opt-message-state (peek and receive-by-sequence-number). */
+  /** Adds x-opt-message-state (deliveries, peek and receive-by-sequence-number). */
   withState?: boolean;
-  /** Adds delivery-annotations x-opt-lock-token (receive-by-sequence-number, for Python). */
+  /** Adds delivery-annotations x-opt-lock-token when locked (deliveries, receive-by-sequence-number). */
   lockTokenAnnotation?: boolean;
   /** Leaves the body out (peek with omit-message-body). */
   omitBody?: boolean;
