@@ -172,7 +172,8 @@ export function handleManagementRequest(ctx: ManagementRequestContext, operation
 }
 
 function dispatch({ broker, path }: ManagementRequestContext, operation: string, body: Body): ManagementResponse {
-  const sessionId = () => asOptString(body['session-id'], 'session-id') || undefined;
+  // The empty string is a session id like any other.
+  const sessionId = () => asOptString(body['session-id'], 'session-id');
   switch (operation) {
     case 'com.microsoft:renew-lock': {
       const expirations = broker.renewLock(path, asLockTokens(field(body, 'lock-tokens', true)), { sessionId: sessionId() });
