@@ -8,7 +8,8 @@
  * module so that no two concept modules import each other.
  *
  * Forwarding gives the message a new sequence number in the target and keeps its first one as
- * enqueuedSequenceNumber; a chain stops after MAX_HOPS, as on Azure. A dead-lettered message keeps
+ * enqueuedSequenceNumber; a chain (a loop, an entity forwarding to itself) stops after MAX_HOPS,
+ * dead-lettered with Azure's reason and description. A dead-lettered message keeps
  * its sequence number and session id, and gets DeadLetterReason / DeadLetterErrorDescription as
  * string application properties.
  */
@@ -22,6 +23,8 @@ export const MAX_HOPS = 4;
 export const REASON_MAX_DELIVERY = 'MaxDeliveryCountExceeded';
 export const maxDeliveryDescription = (n: number): string => `Message could not be consumed after ${n} delivery attempts.`;
 const REASON_TTL = 'TTLExpiredException';
+const REASON_HOPS = 'MaxTransferHopCountExceeded';
+const DESCRIPTION_HOPS = `The maximum number of allowed hops when forwarding between queues. Value is set to ${MAX_HOPS}.`;
 const DESCRIPTION_TTL = 'The message expired and was dead lettered.';
 
 /** The queue or topic a ForwardTo-style setting names, if it exists and may take this message now. */
@@ -37,9 +40,9 @@ function forwardTarget(ns: Namespace, name: string | undefined, m: Msg): Sendabl
 /** A new record for a queue or subscription's main sub-queue, honouring its ForwardTo. */
 export function enqueue(ns: Namespace, entity: Receivable, m: Msg): void {
   const target = m.state === 'active' ? forwardTarget(ns, entity.properties.forwardTo, m) : undefined;
-  if (target !== undefined && target !== entity) {
+  if (target !== undefined) {
     if (m.hops >= MAX_HOPS) {
-      routeToDeadLetter(ns, entity, m, 'MaxTransferHopCountExceeded', `The message exceeded the maximum of ${MAX_HOPS} transfer hops.`);
+      routeToDeadLetter(ns, entity, m, REASON_HOPS, DESCRIPTION_HOPS);
     } else {
       forward(ns, target, m);
     }
@@ -124,7 +127,7 @@ function routeToDeadLetter(ns: Namespace, entity: Receivable, m: Msg, reason?: s
   m.lockToken = undefined;
   m.session = undefined;
   const target = forwardTarget(ns, entity.properties.forwardDeadLetteredMessagesTo, m);
-  if (target !== undefined && target !== entity && m.hops < MAX_HOPS) {
+  if (target !== undefined && m.hops < MAX_HOPS) {
     m.deadLetter = { reason, description, source: entity.path };
     forward(ns, target, m);
     return;

@@ -103,3 +103,18 @@ describe('delivery annotations', () => {
     await receiver.close();
   });
 });
+
+describe('forwarding', () => {
+  it('a queue forwarding to itself dead-letters the message after 4 hops with MaxTransferHopCountExceeded', async () => {
+    const queue = uniqueName('self');
+    emulator.broker.createQueue(queue, { forwardTo: queue });
+    await send(queue, { body: 'loop' });
+    const dlq = sb.createReceiver(queue, { subQueueType: 'deadLetter' });
+    const [dead] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 2000 });
+    expect(dead!.body).toBe('loop');
+    expect(dead!.deadLetterReason).toBe('MaxTransferHopCountExceeded');
+    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(0);
+    await dlq.completeMessage(dead!);
+    await dlq.close();
+  });
+});
