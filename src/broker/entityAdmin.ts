@@ -262,8 +262,11 @@ export function deleteRule(ns: Namespace, topic: string, subscription: string, n
   ns.registry.subscription(topic, subscription).rules.delete(keyOf(name));
 }
 
+/** In name order (names compare case-insensitively, as they are keyed), as Azure lists them. */
 export const listRules = (ns: Namespace, topic: string, subscription: string): RuleDescription[] =>
-  [...ns.registry.subscription(topic, subscription).rules.values()].map((r) => cloneRule(r.description));
+  [...ns.registry.subscription(topic, subscription).rules.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, r]) => cloneRule(r.description));
 
 /** Runtime counts of a queue or subscription (or its DLQ path: counts of the parent). */
 export const runtime = (ns: Namespace, path: string): RuntimeInfo => ns.registry.receivable(path).entity.runtime();
