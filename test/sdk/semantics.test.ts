@@ -118,3 +118,49 @@ describe('forwarding', () => {
     await dlq.close();
   });
 });
+
+describe('rules and filters', () => {
+  const newSubscription = () => {
+    const topic = uniqueName('t');
+    emulator.broker.createTopic(topic);
+    emulator.broker.createSubscription(topic, 's');
+    return { topic, sub: 's' };
+  };
+
+  it("SQL property names are case-insensitive: Color = 'yellow' matches the application property color", async () => {
+    const { topic, sub } = newSubscription();
+    const rules = sb.createRuleManager(topic, sub);
+    await rules.deleteRule('$Default');
+    await rules.createRule('yellow', { sqlExpression: "Color = 'yellow'" });
+    await send(topic, [
+      { body: 'y', applicationProperties: { color: 'yellow' } },
+      { body: 'r', applicationProperties: { color: 'red' } },
+    ]);
+    const receiver = sb.createReceiver(topic, sub, { receiveMode: 'receiveAndDelete' });
+    const got = await receiver.receiveMessages(5, { maxWaitTimeInMs: 1000 });
+    expect(got.map((m) => m.body)).toEqual(['y']);
+    await receiver.close();
+  });
+
+  it('enumerate-rules lists in name order, page by page', async () => {
+    const { topic, sub } = newSubscription();
+    const rules = sb.createRuleManager(topic, sub);
+    for (const name of ['zeta', 'alpha', 'mid', 'beta']) await rules.createRule(name, { sqlExpression: '1=1' });
+    const all = [];
+    for await (const r of rules.listRules()) all.push(r.name);
+    expect(all).toEqual(['$Default', 'alpha', 'beta', 'mid', 'zeta']);
+    const pages: string[][] = [];
+    for await (const page of rules.listRules().byPage({ maxPageSize: 2 })) pages.push(page.map((r) => r.name));
+    expect(pages).toEqual([['$Default', 'alpha'], ['beta', 'mid'], ['zeta']]);
+  });
+
+  it('a filter nested 20,000 levels deep is an argument error, and the emulator carries on', async () => {
+    const { topic, sub } = newSubscription();
+    const rules = sb.createRuleManager(topic, sub);
+    const deep = `${'('.repeat(20_000)}a = 1${')'.repeat(20_000)}`;
+    await expect(rules.createRule('deep', { sqlExpression: deep })).rejects.toThrow(/nests more than/);
+    const names = [];
+    for await (const r of rules.listRules()) names.push(r.name);
+    expect(names).toEqual(['$Default']);
+  });
+});
