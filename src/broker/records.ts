@@ -28,6 +28,8 @@ export interface MessageHeaders {
   readonly replyTo?: string;
   readonly replyToSessionId?: string;
   readonly partitionKey?: string;
+  /** Fields a rule action changed (messageId and sessionId included): the wire form is rewritten. */
+  readonly rewritten?: ReadonlySet<string>;
 }
 
 export const NO_HEADERS: MessageHeaders = Object.freeze({});
@@ -86,7 +88,12 @@ export class Msg {
 
   /** A fresh record for another place, carrying everything the message has accumulated. */
   copy(): Msg {
-    const m = new Msg(this.payload, this.size, this.messageId, this.sessionId, this.headers, this.properties);
+    return this.copyWith(this.messageId, this.sessionId, this.headers);
+  }
+
+  /** A copy with other header fields (a rule action set them). */
+  copyWith(messageId: string, sessionId: string | undefined, headers: MessageHeaders): Msg {
+    const m = new Msg(this.payload, this.size, messageId, sessionId, headers, this.properties);
     m.seq = this.seq;
     m.enqSeq = this.enqSeq;
     m.enqueuedAt = this.enqueuedAt;

@@ -17,6 +17,7 @@ import { DeadlineKind } from './deadlines.js';
 import { type SendableEntity, sendBlocked, type SubscriptionEntity, type TopicEntity } from './entities.js';
 import type { Namespace } from './namespace.js';
 import type { Msg, Receivable, SubQueue } from './records.js';
+import { actionCopy, type Rule } from './rules.js';
 import { MAX_DURATION_MS } from './types.js';
 
 export const MAX_HOPS = 4;
@@ -67,23 +68,33 @@ function forward(ns: Namespace, target: SendableEntity, m: Msg): void {
   }
 }
 
-/** A copy of a topic message to every subscription with a matching rule. */
+/**
+ * Copies of a topic message for every subscription with a matching rule: one for the matching
+ * rules without an action, and one per matching rule with an action (in rule name order).
+ */
 export function fanOut(ns: Namespace, topic: TopicEntity, m: Msg): void {
   for (const sub of topic.subscriptions.values()) {
-    if (!matches(sub, m)) continue;
-    const copy = m.copy();
-    if (sub.properties.requiresSession && copy.sessionId === undefined) {
-      routeToDeadLetter(ns, sub, copy, 'SessionIdIsMissing', 'A session-enabled subscription cannot hold a message without a session id.');
-      continue;
+    let plain = false;
+    let withActions: Rule[] | undefined;
+    for (const rule of sub.rules.values()) {
+      if (!rule.matches(m)) continue;
+      if (rule.action === undefined) plain = true;
+      else (withActions ??= []).push(rule);
     }
-    sub.times.accessedAt = ns.now;
-    enqueue(ns, sub, copy);
+    if (plain) place(ns, sub, m.copy());
+    if (withActions === undefined) continue;
+    if (withActions.length > 1) withActions.sort((a, b) => (a.description.name.toLowerCase() < b.description.name.toLowerCase() ? -1 : 1));
+    for (const rule of withActions) place(ns, sub, actionCopy(m, rule));
   }
 }
 
-function matches(sub: SubscriptionEntity, m: Msg): boolean {
-  for (const rule of sub.rules.values()) if (rule.matches(m)) return true;
-  return false;
+function place(ns: Namespace, sub: SubscriptionEntity, copy: Msg): void {
+  if (sub.properties.requiresSession && copy.sessionId === undefined) {
+    routeToDeadLetter(ns, sub, copy, 'SessionIdIsMissing', 'A session-enabled subscription cannot hold a message without a session id.');
+    return;
+  }
+  sub.times.accessedAt = ns.now;
+  enqueue(ns, sub, copy);
 }
 
 /**

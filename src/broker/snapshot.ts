@@ -21,6 +21,7 @@ export function snapshot(m: Msg): StoredMessage {
     replyToSessionId: h.replyToSessionId,
     applicationProperties: m.properties,
     propertyChanges: m.changes,
+    rewrittenHeaders: h.rewritten,
     sequenceNumber: m.seq,
     enqueuedSequenceNumber: m.enqSeq,
     enqueuedTimeUtc: m.enqueuedAt,

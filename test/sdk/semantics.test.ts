@@ -142,6 +142,27 @@ describe('rules and filters', () => {
     await receiver.close();
   });
 
+  it('SQL rule actions are applied: SET and REMOVE on user and sys. properties, on SQL and correlation rules', async () => {
+    const { topic, sub } = newSubscription();
+    const rules = sb.createRuleManager(topic, sub);
+    await rules.deleteRule('$Default');
+    await rules.createRule('sql', { sqlExpression: 'qty > 1' }, { sqlExpression: "SET total = qty * 10; REMOVE secret; SET sys.Label = 'bulk'; REMOVE sys.To" });
+    await rules.createRule('corr', { applicationProperties: { kind: 'vip' } }, { sqlExpression: "SET sys.CorrelationId = 'vip-' + sys.MessageId" });
+    await send(topic, [
+      { body: 'many', messageId: 'm1', subject: 'orig', to: 'dest', contentType: 'text/plain', applicationProperties: { qty: 3, secret: 's' } },
+      { body: 'vip', messageId: 'm2', applicationProperties: { kind: 'vip', qty: 1 } },
+    ]);
+    const receiver = sb.createReceiver(topic, sub, { receiveMode: 'receiveAndDelete' });
+    const got = await receiver.receiveMessages(5, { maxWaitTimeInMs: 1000 });
+    expect(got.map((m) => m.body)).toEqual(['many', 'vip']);
+    const [many, vip] = got;
+    expect(many!.applicationProperties).toEqual({ qty: 3, total: 30, RuleName: 'sql' });
+    expect([many!.messageId, many!.subject, many!.to, many!.contentType]).toEqual(['m1', 'bulk', undefined, 'text/plain']);
+    expect(vip!.correlationId).toBe('vip-m2');
+    expect(vip!.applicationProperties).toEqual({ kind: 'vip', qty: 1, RuleName: 'corr' });
+    await receiver.close();
+  });
+
   it('enumerate-rules lists in name order, page by page', async () => {
     const { topic, sub } = newSubscription();
     const rules = sb.createRuleManager(topic, sub);
