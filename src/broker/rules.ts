@@ -77,6 +77,15 @@ function checkFilter(filter: unknown): RuleFilter {
         if (typeof c.properties !== 'object') throw errors.argument('Correlation filter properties must be an object.');
         out.properties = { ...c.properties };
       }
+      if (c.propertyTypes !== undefined && c.propertyTypes !== null) {
+        if (typeof c.propertyTypes !== 'object') throw errors.argument('Correlation filter property types must be an object.');
+        const types: Record<string, string> = {};
+        for (const [k, t] of Object.entries(c.propertyTypes)) {
+          if (typeof t !== 'string') throw errors.argument(`The declared type of correlation filter property '${k}' must be a string.`);
+          if (Object.hasOwn(out.properties, k)) types[k] = t;
+        }
+        if (Object.keys(types).length > 0) out.propertyTypes = types;
+      }
       return out;
     }
     default:

@@ -90,6 +90,11 @@ export interface CorrelationFilter {
   contentType?: string;
   /** Application properties, matched by equality. */
   properties: Record<string, unknown>;
+  /**
+   * The type each property was declared with where the admin API names one its value does not
+   * carry (long, duration, guid, short…), so that it reads back as it was written.
+   */
+  propertyTypes?: Record<string, string>;
 }
 
 export type RuleFilter =
