@@ -2,12 +2,15 @@
  * In-process benchmark of the broker core (no network): `npm run bench:core`.
  *   1. send + receive (peek-lock) + complete throughput on one core;
  *   2. accept-next-session latency with 10 / 1,000 / 100,000 sessions;
- *   3. RSS with 1,000,000 queued 256-byte messages (measured in a child process).
- * Options: --messages N (throughput run, default 2,000,000), --batch N (default 100).
+ *   3. RSS with 1,000,000 queued 256-byte messages (measured in a child process);
+ *   4. a hostile LIKE: the rule `p LIKE '%a%a%b'` on a message whose p is 5,000 'a's (a regular
+ *      expression took 38 s here; the budget is LIKE_BUDGET_MS per evaluation).
+ * Options: --messages N (throughput run, default 2,000,000), --batch N (default 100), --like-only.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Broker, FakeClock } from '../src/broker/index.js';
+import { compileSqlFilter } from '../src/broker/sqlFilter.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -67,6 +70,28 @@ function acceptLatency(sessions: number, rounds: number): { mean: number; p99: n
   return { mean: steady.reduce((a, b) => a + b, 0) / steady.length, p99: samples[Math.floor(samples.length * 0.99)]! };
 }
 
+const LIKE_BUDGET_MS = 5;
+
+/** Mean and worst milliseconds of one evaluation of the hostile LIKE filter. */
+function hostileLike(rounds: number): { mean: number; max: number } {
+  const filter = compileSqlFilter("p LIKE '%a%a%b'");
+  const subject = { messageId: 'm', headers: {}, properties: { p: 'a'.repeat(5000) }, size: 5000, seq: 1 };
+  let max = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < rounds; i++) {
+    const t0 = process.hrtime.bigint();
+    if (filter(subject)) throw new Error('LIKE matched a value without b');
+    max = Math.max(max, Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return { mean: Number(process.hrtime.bigint() - start) / 1e6 / rounds, max };
+}
+
+function likeRow(): [string, string] {
+  const like = hostileLike(1000);
+  const verdict = like.max <= LIKE_BUDGET_MS ? 'within' : 'OVER';
+  return [`p LIKE '%a%a%b', p = 5,000 'a's (budget ${LIKE_BUDGET_MS} ms)`, `mean ${like.mean.toFixed(3)} ms, max ${like.max.toFixed(3)} ms: ${verdict} budget`];
+}
+
 function rssChild(): void {
   const count = opt('count', 1_000_000);
   const before = process.memoryUsage().rss;
@@ -91,6 +116,10 @@ function rss(): { before: number; rss: number; heapUsed: number; external: numbe
 
 if (args.includes('--rss-child')) {
   rssChild();
+} else if (args.includes('--like-only')) {
+  const [k, v] = likeRow();
+  console.log(`${k} | ${v}`);
+  if (v.includes('OVER')) process.exitCode = 1;
 } else {
   const total = opt('messages', 2_000_000);
   const batch = opt('batch', 100);
@@ -107,6 +136,7 @@ if (args.includes('--rss-child')) {
   rows.push(['accept latency ratio 100,000 / 10 sessions', `${(lat[100_000]!.mean / lat[10]!.mean).toFixed(2)}×`]);
   const mem = rss();
   const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(0)} MB`;
+  rows.push(likeRow());
   rows.push(['RSS, 1,000,000 queued 256-byte messages', `${mb(mem.rss)} (process baseline ${mb(mem.before)}, heap ${mb(mem.heapUsed)}, external ${mb(mem.external)})`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(`${'measure'.padEnd(width)} | result`);

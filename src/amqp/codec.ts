@@ -161,9 +161,9 @@ export function splitBatch(raw: Buffer): Buffer[] {
 }
 
 export interface EncodeOptions {
-  /** Adds x-opt-message-state (peek and receive-by-sequence-number). */
+  /** Adds x-opt-message-state (deliveries, peek and receive-by-sequence-number). */
   withState?: boolean;
-  /** Adds delivery-annotations x-opt-lock-token (receive-by-sequence-number, for Python). */
+  /** Adds delivery-annotations x-opt-lock-token when locked (deliveries, receive-by-sequence-number). */
   lockTokenAnnotation?: boolean;
   /** Leaves the body out (peek with omit-message-body). */
   omitBody?: boolean;
@@ -264,7 +264,11 @@ export function encodeMessageParts(msg: StoredMessage, options: EncodeOptions = 
   w.endSection(annotationsAt, count);
 
   const parts = [w.done()];
-  const properties = p.hasMessageId ? p.properties : propertiesWithMessageId(p, msg.messageId);
+  const properties = msg.rewrittenHeaders?.size
+    ? rewrittenProperties(p, msg)
+    : p.hasMessageId
+      ? p.properties
+      : propertiesWithMessageId(p, msg.messageId);
   if (properties) parts.push(properties);
   const app = msg.propertyChanges?.size ? encodeApplicationProperties(p.applicationProperties, msg.propertyChanges) : p.applicationProperties;
   if (app) parts.push(app);
@@ -296,6 +300,41 @@ function propertiesWithMessageId(p: AmqpPayload, messageId: string): Buffer {
   const bytes = kept(w.toBuffer() as Buffer);
   p.stampedProperties = { messageId, bytes };
   return bytes;
+}
+
+/** Positions in the AMQP properties list of the header fields a rule action may change. */
+const PROPERTY_FIELD: Record<string, number> = { messageId: 0, to: 2, subject: 3, replyTo: 4, correlationId: 5, contentType: 6, sessionId: 10, replyToSessionId: 12 };
+
+/**
+ * The client's properties section with the fields a rule action changed written from the
+ * message; the others keep their encoding. Made per delivery: only rule-action copies need it.
+ */
+function rewrittenProperties(p: AmqpPayload, msg: StoredMessage): Buffer {
+  let fields: unknown[] = [];
+  if (p.properties) fields = [...((new types.Reader(p.properties).read() as Typed).value as unknown[])];
+  const value: Record<string, string | undefined> = {
+    messageId: msg.messageId,
+    to: msg.to,
+    subject: msg.subject,
+    replyTo: msg.replyTo,
+    correlationId: msg.correlationId,
+    contentType: msg.contentType,
+    sessionId: msg.sessionId,
+    replyToSessionId: msg.replyToSessionId,
+  };
+  const write = (field: string): void => {
+    const at = PROPERTY_FIELD[field];
+    if (at === undefined) return;
+    const v = value[field];
+    fields[at] = v === undefined ? null : field === 'contentType' ? types.wrap_symbol(v) : types.wrap_string(v);
+  };
+  for (const field of msg.rewrittenHeaders!) write(field);
+  if (!p.hasMessageId) write('messageId');
+  for (let i = 0; i < fields.length; i++) if (fields[i] === undefined) fields[i] = null;
+  while (fields.length > 0 && fields[fields.length - 1] === null) fields.pop();
+  const w = new types.Writer();
+  w.write(types.described(types.wrap_ulong(SECTION.properties), types.wrap_list(fields)));
+  return w.toBuffer() as Buffer;
 }
 
 /**
@@ -336,7 +375,7 @@ function encodeApplicationProperties(original: Buffer | undefined, changes: Read
       if (!changes.has(String(unwrap(old[i])))) items.push(old[i], old[i + 1]);
     }
   }
-  for (const [k, v] of changes) items.push(types.wrap_string(k), types.wrap(v));
+  for (const [k, v] of changes) if (v !== undefined) items.push(types.wrap_string(k), types.wrap(v));
   const w = new types.Writer();
   w.write(types.described(types.wrap_ulong(SECTION.applicationProperties), (types as any).Map32(items)));
   return w.toBuffer() as Buffer;

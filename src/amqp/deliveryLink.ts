@@ -18,6 +18,8 @@ import { propertiesToModify, settlementText } from './propertyValues.js';
 
 const DEAD_LETTER_CONDITION = 'com.microsoft:dead-letter';
 const MAX_BATCH = 256;
+/** As Azure's deliveries: the message state, and the lock token also as a delivery annotation (Python reads it there). */
+const DELIVERY_ENCODING = { withState: true, lockTokenAnnotation: true } as const;
 const { OUTCOME } = outcomes;
 
 type Described = { descriptor: unknown; value: unknown };
@@ -79,7 +81,7 @@ export class DeliveryLink implements LinkHandler {
         const room = Math.min(this.link.sendable(), MAX_BATCH);
         if (room <= 0) break;
         const messages = this.receiver.receive(room);
-        for (const m of messages) this.link.send(encodeMessageParts(m), guidToDotnetBytes(m.lockToken ?? randomUUID()));
+        for (const m of messages) this.link.send(encodeMessageParts(m, DELIVERY_ENCODING), guidToDotnetBytes(m.lockToken ?? randomUUID()));
         sent += messages.length;
         if (messages.length < room) break;
       }

@@ -10,11 +10,12 @@ import { decodeMessage, MessageDecodeError, splitBatch } from './codec.js';
 import type { ConnectionContext } from './connectionContext.js';
 import { DeliveryLink } from './deliveryLink.js';
 import { msToDotnetTicksBytes } from './dotnet.js';
-import { Described, outcomes, scalarText, Typed, type IncomingLink, type OutgoingLink } from './engine/index.js';
+import { Described, outcomes, Typed, type IncomingLink, type OutgoingLink } from './engine/index.js';
 import { toAmqpError } from './errors.js';
 
 const BATCH_FORMAT = 0x80013700;
 const SESSION_FILTER = 'com.microsoft:session-filter';
+const NOT_A_SESSION_ID = "The value of the filter 'com.microsoft:session-filter' must be a string: the session id.";
 const DEFAULT_SESSION_TIMEOUT_MS = 60_000;
 
 /** A client's sender link on an entity: every transfer is one message or a batch of them. */
@@ -75,12 +76,11 @@ export function serveEntityReceiver(link: OutgoingLink, conn: ConnectionContext,
     handler.bind(receiver);
   };
 
-  if (requested !== undefined && requested !== null && requested !== '') {
+  // Only an absent or null filter value asks for the next available session: "" names a session.
+  if (requested !== undefined && requested !== null) {
     try {
-      // String() would throw on a map (a null-prototype object) and the link would fail as internal.
-      const sessionId = scalarText(requested);
-      if (sessionId === undefined) throw errors.argument('The session filter must name a session id, not a list or a map.');
-      grant(broker.acceptSession(path, sessionId, sessionOptions));
+      if (typeof requested !== 'string') throw errors.argument(NOT_A_SESSION_ID);
+      grant(broker.acceptSession(path, requested, sessionOptions));
     } catch (e) {
       handler.dispose();
       link.refuse(toAmqpError(e));

@@ -125,6 +125,18 @@ const described = (code: bigint, list: unknown[]) => {
   return types.described(types.wrap_ulong(buf), types.wrap_list(list));
 };
 
+/** A long beyond 2^53 (a bigint, from the admin API) as an AMQP long or ulong; rhea cannot wrap bigints. */
+function wideInteger(v: unknown): unknown {
+  if (typeof v !== 'bigint') return v;
+  const b = Buffer.alloc(8);
+  if (v > 0x7fffffffffffffffn) {
+    b.writeBigUInt64BE(BigInt.asUintN(64, v));
+    return types.wrap_ulong(b);
+  }
+  b.writeBigInt64BE(BigInt.asIntN(64, v));
+  return types.wrap_long(b);
+}
+
 function encodeFilter(f: RuleFilter) {
   switch (f.type) {
     case 'true':
@@ -143,7 +155,7 @@ function encodeFilter(f: RuleFilter) {
         f.sessionId ?? null,
         f.replyToSessionId ?? null,
         f.contentType ?? null,
-        types.wrap_map(f.properties ?? {}),
+        types.wrap_map(Object.fromEntries(Object.entries(f.properties ?? {}).map(([k, v]) => [k, wideInteger(v)]))),
       ]);
   }
 }
@@ -172,7 +184,8 @@ export function handleManagementRequest(ctx: ManagementRequestContext, operation
 }
 
 function dispatch({ broker, path }: ManagementRequestContext, operation: string, body: Body): ManagementResponse {
-  const sessionId = () => asOptString(body['session-id'], 'session-id') || undefined;
+  // The empty string is a session id like any other.
+  const sessionId = () => asOptString(body['session-id'], 'session-id');
   switch (operation) {
     case 'com.microsoft:renew-lock': {
       const expirations = broker.renewLock(path, asLockTokens(field(body, 'lock-tokens', true)), { sessionId: sessionId() });

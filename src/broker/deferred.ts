@@ -1,6 +1,8 @@
 /**
  * Deferring: a locked message set aside, out of the ready order, until the client asks for it by
- * sequence number. It still counts as active, and keeps its time to live.
+ * sequence number. It still counts as active, and keeps its time to live. On Azure a deferral is a
+ * delivery attempt like an abandon (outside a dead-letter queue, where nothing counts one), though
+ * it never dead-letters by itself: the next abandon past MaxDeliveryCount does.
  */
 import type { SettleOptions } from './api.js';
 import { checkMode, checkOptionalString, checkProperties, checkSequenceNumbers } from './argumentChecks.js';
@@ -19,6 +21,7 @@ export function defer(ns: Namespace, path: string, lockToken: string, properties
   sub.unlock(m);
   m.modify(props);
   m.state = 'deferred';
+  if (!sub.deadLetter) m.deliveryCount++;
   // Its time to live may have run out while it was locked; deferring must not keep it alive.
   expireIfDue(ns, sub, m);
 }

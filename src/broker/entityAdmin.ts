@@ -37,9 +37,14 @@ import {
 
 const times = (ns: Namespace): EntityTimes => ({ createdAt: ns.now, updatedAt: ns.now, accessedAt: ns.now });
 
-function checkForwarding(selfPath: string, p: { forwardTo?: string; forwardDeadLetteredMessagesTo?: string }): void {
+/**
+ * A forward target must be a queue or topic that exists, as on Azure; forwarding to itself is
+ * allowed (the hop limit ends the loop).
+ */
+function checkForwarding(ns: Namespace, selfPath: string, p: { forwardTo?: string; forwardDeadLetteredMessagesTo?: string }): void {
   for (const target of [p.forwardTo, p.forwardDeadLetteredMessagesTo]) {
-    if (target !== undefined && keyOf(target) === keyOf(selfPath)) throw errors.argument(`'${selfPath}' cannot forward to itself.`);
+    if (target === undefined || keyOf(target) === keyOf(selfPath)) continue;
+    if (ns.registry.sendTarget(target) === undefined) throw errors.forwardTargetMissing(target);
   }
 }
 
@@ -90,7 +95,7 @@ export function createQueue(ns: Namespace, name: string, properties?: Partial<Qu
   const props = mergeFor(QUEUE_KEYS, { ...queueDefaults(), maxMessageSizeInKilobytes: defaultMessageSizeKb(ns.sku) }, properties, 'queue');
   checkMessageSize(ns.sku, properties?.maxMessageSizeInKilobytes, defaultMessageSizeKb(ns.sku));
   if (props.enablePartitioning) props.maxSizeInMegabytes *= PARTITION_COUNT;
-  checkForwarding(name, props);
+  checkForwarding(ns, name, props);
   const q = new QueueEntity(name, props, times(ns), ns.deadlines);
   queues.set(key, q);
   armAutoDelete(ns, q);
@@ -110,7 +115,7 @@ export function updateQueue(ns: Namespace, name: string, properties: Partial<Que
   checkMessageSize(ns.sku, properties?.maxMessageSizeInKilobytes, q.properties.maxMessageSizeInKilobytes);
   if (props.requiresSession !== q.properties.requiresSession) throw errors.invalid('RequiresSession cannot be changed on an existing queue.');
   if (props.enablePartitioning !== q.properties.enablePartitioning) throw errors.invalid('EnablePartitioning cannot be changed on an existing queue.');
-  checkForwarding(q.name, props);
+  checkForwarding(ns, q.name, props);
   q.properties = props;
   q.times.updatedAt = ns.now;
   touch(ns, q);
@@ -190,7 +195,7 @@ export function createSubscription(
   const key = keyOf(name);
   if (t.subscriptions.has(key)) throw errors.entityExists(`${t.name}/Subscriptions/${name}`);
   const props = mergeFor(SUBSCRIPTION_KEYS, subscriptionDefaults(), properties, 'subscription');
-  checkForwarding(`${t.name}/Subscriptions/${name}`, props);
+  checkForwarding(ns, `${t.name}/Subscriptions/${name}`, props);
   if (defaultRule !== undefined && (defaultRule === null || typeof defaultRule !== 'object')) throw errors.argument('defaultRule must be an object.');
   const ruleName = checkShortName(defaultRule?.name ?? DEFAULT_RULE_NAME, 'rule');
   const rule = makeRule(ruleName, defaultRule?.filter ?? { type: 'true' }, defaultRule?.action, ns.now);
@@ -212,7 +217,7 @@ export function updateSubscription(ns: Namespace, topic: string, name: string, p
   const s = ns.registry.subscription(topic, name);
   const props = mergeFor(SUBSCRIPTION_KEYS, s.properties, properties, 'subscription');
   if (props.requiresSession !== s.properties.requiresSession) throw errors.invalid('RequiresSession cannot be changed on an existing subscription.');
-  checkForwarding(s.path, props);
+  checkForwarding(ns, s.path, props);
   s.properties = props;
   s.times.updatedAt = ns.now;
   touch(ns, s);
@@ -257,8 +262,11 @@ export function deleteRule(ns: Namespace, topic: string, subscription: string, n
   ns.registry.subscription(topic, subscription).rules.delete(keyOf(name));
 }
 
+/** In name order (names compare case-insensitively, as they are keyed), as Azure lists them. */
 export const listRules = (ns: Namespace, topic: string, subscription: string): RuleDescription[] =>
-  [...ns.registry.subscription(topic, subscription).rules.values()].map((r) => cloneRule(r.description));
+  [...ns.registry.subscription(topic, subscription).rules.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, r]) => cloneRule(r.description));
 
 /** Runtime counts of a queue or subscription (or its DLQ path: counts of the parent). */
 export const runtime = (ns: Namespace, path: string): RuntimeInfo => ns.registry.receivable(path).entity.runtime();

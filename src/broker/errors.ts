@@ -70,6 +70,8 @@ export const errors = {
     new BrokerError('QuotaExceeded', `The maximum entity size has been reached or exceeded for '${path}'. Size limit: ${maxMb} MB.`),
   tooBig: (size: number, max: number) =>
     new BrokerError('MessageSizeExceeded', `The received message (size ${size} bytes) exceeds the limit (${max} bytes) currently allowed on the link.`),
+  forwardTargetMissing: (name: string) =>
+    new BrokerError('ArgumentError', `The auto forwarding destination entity '${name}' does not exist.`),
   invalid: (message: string) => new BrokerError('InvalidOperation', message),
   argument: (message: string) => new BrokerError('ArgumentError', message),
 };

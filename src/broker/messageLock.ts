@@ -57,8 +57,9 @@ export function renewLock(ns: Namespace, path: string, lockTokens: string[], opt
 
 /**
  * Returns a locked message: back to its place by sequence number (a deferred one stays deferred),
- * counting the attempt unless it is a release, dead-lettered once the count reaches
- * MaxDeliveryCount, and never handed back out once expired. `announce` false lets a caller return
+ * counting the attempt unless it is a release or the message is in a dead-letter queue (Azure
+ * counts no attempts there), dead-lettered once the count reaches MaxDeliveryCount, and never
+ * handed back out once expired. `announce` false lets a caller return
  * many before waking anyone.
  */
 export function giveBack(
@@ -70,12 +71,12 @@ export function giveBack(
   announce = true,
 ): void {
   m.modify(propertiesToModify);
-  if (countAttempt) m.deliveryCount++;
   // Decide while still locked: a locked message is not counted as ready, so removing it from
   // here must not adjust the ready counts.
-  if (!sub.deadLetter) {
+  if (!sub.deadLetter && countAttempt) {
+    m.deliveryCount++;
     const max = sub.owner.properties.maxDeliveryCount;
-    if (countAttempt && m.deliveryCount >= max) {
+    if (m.deliveryCount >= max) {
       moveToDeadLetter(ns, sub, m, REASON_MAX_DELIVERY, maxDeliveryDescription(max));
       return;
     }

@@ -28,6 +28,8 @@ export interface MessageHeaders {
   readonly replyTo?: string;
   readonly replyToSessionId?: string;
   readonly partitionKey?: string;
+  /** Fields a rule action changed (messageId and sessionId included): the wire form is rewritten. */
+  readonly rewritten?: ReadonlySet<string>;
 }
 
 export const NO_HEADERS: MessageHeaders = Object.freeze({});
@@ -58,6 +60,8 @@ export class Msg {
   deadLetter: DeadLetterInfo | undefined = undefined;
   /** How many auto-forward hops brought it here. */
   hops = 0;
+  /** Enqueued by its schedule: Azure keeps reporting such a message as scheduled once active. */
+  fromSchedule = false;
   /** The sub-queue holding it (unset while it waits on a topic's schedule). */
   home: SubQueue | undefined = undefined;
   /** The session record holding it (session entities only). */
@@ -84,7 +88,12 @@ export class Msg {
 
   /** A fresh record for another place, carrying everything the message has accumulated. */
   copy(): Msg {
-    const m = new Msg(this.payload, this.size, this.messageId, this.sessionId, this.headers, this.properties);
+    return this.copyWith(this.messageId, this.sessionId, this.headers);
+  }
+
+  /** A copy with other header fields (a rule action set them). */
+  copyWith(messageId: string, sessionId: string | undefined, headers: MessageHeaders): Msg {
+    const m = new Msg(this.payload, this.size, messageId, sessionId, headers, this.properties);
     m.seq = this.seq;
     m.enqSeq = this.enqSeq;
     m.enqueuedAt = this.enqueuedAt;
@@ -94,6 +103,7 @@ export class Msg {
     m.changes = this.changes;
     m.deadLetter = this.deadLetter;
     m.hops = this.hops;
+    m.fromSchedule = this.fromSchedule;
     return m;
   }
 

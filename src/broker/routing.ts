@@ -8,7 +8,8 @@
  * module so that no two concept modules import each other.
  *
  * Forwarding gives the message a new sequence number in the target and keeps its first one as
- * enqueuedSequenceNumber; a chain stops after MAX_HOPS, as on Azure. A dead-lettered message keeps
+ * enqueuedSequenceNumber; a chain (a loop, an entity forwarding to itself) stops after MAX_HOPS,
+ * dead-lettered with Azure's reason and description. A dead-lettered message keeps
  * its sequence number and session id, and gets DeadLetterReason / DeadLetterErrorDescription as
  * string application properties.
  */
@@ -16,12 +17,15 @@ import { DeadlineKind } from './deadlines.js';
 import { type SendableEntity, sendBlocked, type SubscriptionEntity, type TopicEntity } from './entities.js';
 import type { Namespace } from './namespace.js';
 import type { Msg, Receivable, SubQueue } from './records.js';
+import { actionCopy, type Rule } from './rules.js';
 import { MAX_DURATION_MS } from './types.js';
 
 export const MAX_HOPS = 4;
 export const REASON_MAX_DELIVERY = 'MaxDeliveryCountExceeded';
 export const maxDeliveryDescription = (n: number): string => `Message could not be consumed after ${n} delivery attempts.`;
 const REASON_TTL = 'TTLExpiredException';
+const REASON_HOPS = 'MaxTransferHopCountExceeded';
+const DESCRIPTION_HOPS = `The maximum number of allowed hops when forwarding between queues. Value is set to ${MAX_HOPS}.`;
 const DESCRIPTION_TTL = 'The message expired and was dead lettered.';
 
 /** The queue or topic a ForwardTo-style setting names, if it exists and may take this message now. */
@@ -37,9 +41,9 @@ function forwardTarget(ns: Namespace, name: string | undefined, m: Msg): Sendabl
 /** A new record for a queue or subscription's main sub-queue, honouring its ForwardTo. */
 export function enqueue(ns: Namespace, entity: Receivable, m: Msg): void {
   const target = m.state === 'active' ? forwardTarget(ns, entity.properties.forwardTo, m) : undefined;
-  if (target !== undefined && target !== entity) {
+  if (target !== undefined) {
     if (m.hops >= MAX_HOPS) {
-      routeToDeadLetter(ns, entity, m, 'MaxTransferHopCountExceeded', `The message exceeded the maximum of ${MAX_HOPS} transfer hops.`);
+      routeToDeadLetter(ns, entity, m, REASON_HOPS, DESCRIPTION_HOPS);
     } else {
       forward(ns, target, m);
     }
@@ -64,23 +68,33 @@ function forward(ns: Namespace, target: SendableEntity, m: Msg): void {
   }
 }
 
-/** A copy of a topic message to every subscription with a matching rule. */
+/**
+ * Copies of a topic message for every subscription with a matching rule: one for the matching
+ * rules without an action, and one per matching rule with an action (in rule name order).
+ */
 export function fanOut(ns: Namespace, topic: TopicEntity, m: Msg): void {
   for (const sub of topic.subscriptions.values()) {
-    if (!matches(sub, m)) continue;
-    const copy = m.copy();
-    if (sub.properties.requiresSession && copy.sessionId === undefined) {
-      routeToDeadLetter(ns, sub, copy, 'SessionIdIsMissing', 'A session-enabled subscription cannot hold a message without a session id.');
-      continue;
+    let plain = false;
+    let withActions: Rule[] | undefined;
+    for (const rule of sub.rules.values()) {
+      if (!rule.matches(m)) continue;
+      if (rule.action === undefined) plain = true;
+      else (withActions ??= []).push(rule);
     }
-    sub.times.accessedAt = ns.now;
-    enqueue(ns, sub, copy);
+    if (plain) place(ns, sub, m.copy());
+    if (withActions === undefined) continue;
+    if (withActions.length > 1) withActions.sort((a, b) => (a.description.name.toLowerCase() < b.description.name.toLowerCase() ? -1 : 1));
+    for (const rule of withActions) place(ns, sub, actionCopy(m, rule));
   }
 }
 
-function matches(sub: SubscriptionEntity, m: Msg): boolean {
-  for (const rule of sub.rules.values()) if (rule.matches(m)) return true;
-  return false;
+function place(ns: Namespace, sub: SubscriptionEntity, copy: Msg): void {
+  if (sub.properties.requiresSession && copy.sessionId === undefined) {
+    routeToDeadLetter(ns, sub, copy, 'SessionIdIsMissing', 'A session-enabled subscription cannot hold a message without a session id.');
+    return;
+  }
+  sub.times.accessedAt = ns.now;
+  enqueue(ns, sub, copy);
 }
 
 /**
@@ -124,7 +138,7 @@ function routeToDeadLetter(ns: Namespace, entity: Receivable, m: Msg, reason?: s
   m.lockToken = undefined;
   m.session = undefined;
   const target = forwardTarget(ns, entity.properties.forwardDeadLetteredMessagesTo, m);
-  if (target !== undefined && target !== entity && m.hops < MAX_HOPS) {
+  if (target !== undefined && m.hops < MAX_HOPS) {
     m.deadLetter = { reason, description, source: entity.path };
     forward(ns, target, m);
     return;

@@ -1,16 +1,20 @@
 /**
  * Subscription rules: validation when a rule is created, and matching when a topic fans out.
- * A subscription gets a copy when any of its rules matches. Rule actions are stored and reported
- * but not applied to messages.
+ * As on Azure, the rules without an action that match give the subscription one copy between
+ * them, and each matching rule with a SQL action gives a copy of its own, changed by the action.
  */
 import { CORRELATION_FIELDS as CORRELATION_CATALOGUE } from './propertyCatalogue.js';
 import { errors } from './errors.js';
+import type { MessageHeaders, Msg } from './records.js';
+import { type CompiledAction, compileSqlAction } from './sqlAction.js';
 import { compileSqlFilter, type FilterSubject } from './sqlFilter.js';
 import type { CorrelationFilter, RuleAction, RuleDescription, RuleFilter } from './types.js';
 
 export interface Rule {
   readonly description: RuleDescription;
   readonly matches: (m: FilterSubject) => boolean;
+  /** The compiled SQL action (none for an empty action). */
+  readonly action?: CompiledAction;
 }
 
 const CORRELATION_FIELDS = CORRELATION_CATALOGUE.map((f) => f.field);
@@ -73,6 +77,15 @@ function checkFilter(filter: unknown): RuleFilter {
         if (typeof c.properties !== 'object') throw errors.argument('Correlation filter properties must be an object.');
         out.properties = { ...c.properties };
       }
+      if (c.propertyTypes !== undefined && c.propertyTypes !== null) {
+        if (typeof c.propertyTypes !== 'object') throw errors.argument('Correlation filter property types must be an object.');
+        const types: Record<string, string> = {};
+        for (const [k, t] of Object.entries(c.propertyTypes)) {
+          if (typeof t !== 'string') throw errors.argument(`The declared type of correlation filter property '${k}' must be a string.`);
+          if (Object.hasOwn(out.properties, k)) types[k] = t;
+        }
+        if (Object.keys(types).length > 0) out.propertyTypes = types;
+      }
       return out;
     }
     default:
@@ -92,17 +105,49 @@ function checkAction(action: unknown): RuleAction {
 
 export function makeRule(name: string, filter: unknown, action: unknown, createdAt: number): Rule {
   const f = checkFilter(filter);
-  const description: RuleDescription = { name, filter: f, action: checkAction(action), createdAt };
+  const a = checkAction(action);
+  const description: RuleDescription = { name, filter: f, action: a, createdAt };
+  const compiled = a.type === 'sql' ? compileSqlAction(a.expression) : undefined;
+  const withAction = (matches: (m: FilterSubject) => boolean): Rule => (compiled === undefined ? { description, matches } : { description, matches, action: compiled });
   switch (f.type) {
     case 'true':
-      return { description, matches: () => true };
+      return withAction(() => true);
     case 'false':
-      return { description, matches: () => false };
+      return withAction(() => false);
     case 'sql':
-      return { description, matches: compileSqlFilter(f.expression, f.parameters) };
+      return withAction(compileSqlFilter(f.expression, f.parameters));
     default:
-      return { description, matches: correlationMatcher(f) };
+      return withAction(correlationMatcher(f));
   }
+}
+
+/**
+ * The copy a matching rule with an action makes: its action applied, and the rule's name in the
+ * application property RuleName, as Azure marks such copies.
+ */
+export function actionCopy(m: Msg, rule: Rule): Msg {
+  const { properties, system } = rule.action!(m);
+  let copy: Msg;
+  if (system.size === 0) {
+    copy = m.copy();
+  } else {
+    const headers: Record<string, unknown> = { ...m.headers };
+    let { messageId, sessionId } = m;
+    const rewritten = new Set(m.headers.rewritten);
+    for (const [field, v] of system) {
+      rewritten.add(field);
+      if (field === 'messageId') messageId = v!;
+      else if (field === 'sessionId') sessionId = v;
+      else if (v === undefined) delete headers[field];
+      else headers[field] = v;
+    }
+    headers.rewritten = rewritten;
+    copy = m.copyWith(messageId, sessionId, headers as MessageHeaders);
+  }
+  const changes: Record<string, unknown> = Object.fromEntries(properties);
+  changes.RuleName = rule.description.name;
+  copy.modify(changes);
+  return copy;
 }
 
 /** Copies so callers cannot reach into the stored rule. */

@@ -20,12 +20,14 @@ interface TopicSchedule {
 /** `m` has its sequence number; its time to live is already capped by the queue's default. */
 export function scheduleOnQueue(ns: Namespace, queue: QueueEntity, m: Msg): void {
   m.state = 'scheduled';
+  m.fromSchedule = true;
   queue.main.insert(m);
   m.deadline = ns.deadlines.add(m.scheduledAt!, DeadlineKind.ScheduledEnqueue, m);
 }
 
 export function scheduleOnTopic(ns: Namespace, topic: TopicEntity, m: Msg): void {
   m.state = 'scheduled';
+  m.fromSchedule = true;
   topic.scheduled.set(m.seq, m);
   topic.scheduledBytes += m.size;
   m.deadline = ns.deadlines.add(m.scheduledAt!, DeadlineKind.ScheduledEnqueue, { topic, m } satisfies TopicSchedule);

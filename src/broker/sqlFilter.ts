@@ -6,7 +6,17 @@
  * filter matches only when it evaluates to TRUE.
  */
 import { errors } from './errors.js';
+import { compileLike, likeMatches } from './sqlLike.js';
 import { KEYWORDS, type Token, tokenize } from './sqlLexer.js';
+import { arithmetic, compare, equal, toValue, truthy, type Value } from './sqlValues.js';
+
+/**
+ * How deeply parentheses, NOT and signs may nest, and how many operators one expression may hold:
+ * parsing and evaluating recurse once per level, so a hostile filter (20,000 nested parentheses)
+ * must be refused as an argument error before it exhausts the stack.
+ */
+const MAX_NESTING = 128;
+const MAX_OPERATORS = 4096;
 
 /** What a filter can read from a message. */
 export interface FilterSubject {
@@ -22,12 +32,13 @@ export interface FilterSubject {
     readonly partitionKey?: string;
   };
   readonly properties: Readonly<Record<string, unknown>>;
+  /** Changes made since it was sent (settlement, dead-lettering, rule actions); undefined removes. */
+  readonly changes?: ReadonlyMap<string, unknown> | undefined;
   readonly size: number;
   readonly seq: number;
 }
 
-type Value = number | string | boolean | null;
-type Node = (m: FilterSubject) => Value;
+export type Node = (m: FilterSubject) => Value;
 
 const SYSTEM: Record<string, (m: FilterSubject) => Value> = {
   messageid: (m) => m.messageId,
@@ -44,8 +55,10 @@ const SYSTEM: Record<string, (m: FilterSubject) => Value> = {
   sequencenumber: (m) => m.seq,
 };
 
-class Parser {
+export class Parser {
   private pos = 0;
+  private depth = 0;
+  private operators = 0;
   constructor(
     private readonly tokens: Token[],
     private readonly src: string,
@@ -53,41 +66,60 @@ class Parser {
   ) {}
 
   parse(): Node {
-    const node = this.or();
+    const node = this.expression();
     if (this.peek().t !== 'end') this.fail();
     return node;
   }
 
-  private peek(): Token {
+  /** One boolean or value expression (rule actions parse their statements around it). */
+  expression(): Node {
+    if (++this.depth > MAX_NESTING) throw errors.argument(`The SQL expression nests more than ${MAX_NESTING} levels deep.`);
+    const node = this.or();
+    this.depth--;
+    return node;
+  }
+
+  peek(): Token {
     return this.tokens[this.pos]!;
   }
-  private next(): Token {
+  next(): Token {
     return this.tokens[this.pos++]!;
   }
-  private isKw(word: string): boolean {
+  isKw(word: string): boolean {
     const t = this.peek();
     return t.t === 'id' && !t.quoted && t.v.toLowerCase() === word;
   }
-  private eatKw(word: string): boolean {
+  eatKw(word: string): boolean {
     if (!this.isKw(word)) return false;
     this.pos++;
     return true;
   }
-  private isOp(op: string): boolean {
+  isOp(op: string): boolean {
     const t = this.peek();
     return t.t === 'op' && t.v === op;
   }
-  private expectOp(op: string): void {
+  expectOp(op: string): void {
     if (!this.isOp(op)) this.fail();
     this.pos++;
   }
-  private fail(): never {
-    throw errors.argument(`Unsupported or invalid SQL filter expression '${this.src}'.`);
+  fail(): never {
+    throw errors.argument(`Unsupported or invalid SQL expression '${this.src}'.`);
+  }
+  private counted(): void {
+    if (++this.operators > MAX_OPERATORS) throw errors.argument(`The SQL expression holds more than ${MAX_OPERATORS} operators.`);
+  }
+  /** A prefix operator recursing into its operand: one level of nesting. */
+  private nested<T>(inner: () => T): T {
+    if (++this.depth > MAX_NESTING) throw errors.argument(`The SQL expression nests more than ${MAX_NESTING} levels deep.`);
+    const out = inner();
+    this.depth--;
+    return out;
   }
 
   private or(): Node {
     let left = this.and();
     while (this.eatKw('or')) {
+      this.counted();
       const a = left;
       const b = this.and();
       left = (m) => {
@@ -104,6 +136,7 @@ class Parser {
   private and(): Node {
     let left = this.not();
     while (this.eatKw('and')) {
+      this.counted();
       const a = left;
       const b = this.not();
       left = (m) => {
@@ -119,7 +152,8 @@ class Parser {
 
   private not(): Node {
     if (this.eatKw('not')) {
-      const inner = this.not();
+      this.counted();
+      const inner = this.nested(() => this.not());
       return (m) => {
         const v = inner(m);
         return v === null ? null : !truthy(v);
@@ -179,12 +213,12 @@ class Parser {
         if (e.t !== 'str' || e.v.length !== 1) this.fail();
         escape = e.v;
       }
-      const re = likeToRegExp(pattern.v, escape);
+      const like = compileLike(pattern.v, escape);
       return (m) => {
         const v = left(m);
         if (v === null) return null;
         if (typeof v !== 'string') return null;
-        return re.test(v) !== negate;
+        return likeMatches(like, v) !== negate;
       };
     }
     if (negate) this.fail();
@@ -194,6 +228,7 @@ class Parser {
   private additive(): Node {
     let left = this.multiplicative();
     while (this.isOp('+') || this.isOp('-')) {
+      this.counted();
       const op = (this.next() as { v: string }).v;
       left = arithmetic(op, left, this.multiplicative());
     }
@@ -203,6 +238,7 @@ class Parser {
   private multiplicative(): Node {
     let left = this.unary();
     while (this.isOp('*') || this.isOp('/') || this.isOp('%')) {
+      this.counted();
       const op = (this.next() as { v: string }).v;
       left = arithmetic(op, left, this.unary());
     }
@@ -212,7 +248,8 @@ class Parser {
   private unary(): Node {
     if (this.isOp('-')) {
       this.pos++;
-      const inner = this.unary();
+      this.counted();
+      const inner = this.nested(() => this.unary());
       return (m) => {
         const v = inner(m);
         return typeof v === 'number' ? -v : null;
@@ -220,7 +257,8 @@ class Parser {
     }
     if (this.isOp('+')) {
       this.pos++;
-      return this.unary();
+      this.counted();
+      return this.nested(() => this.unary());
     }
     return this.primary();
   }
@@ -241,7 +279,7 @@ class Parser {
       }
       case 'op':
         if (t.v === '(') {
-          const inner = this.or();
+          const inner = this.expression();
           this.expectOp(')');
           return inner;
         }
@@ -271,87 +309,28 @@ class Parser {
         if (read === undefined) throw errors.argument(`Unsupported system property 'sys.${rest}' in SQL filter.`);
         return read;
       }
-      if (scope === 'user') return (m) => toValue(m.properties[rest]);
+      if (scope === 'user') return userProperty(rest);
     }
-    return (m) => toValue(m.properties[name]);
+    return userProperty(name);
   }
 }
 
-function toValue(v: unknown): Value {
-  if (v === undefined || v === null) return null;
-  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (v instanceof Date) return v.getTime();
-  return String(v);
+/** Application property names are case-insensitive in filters, as on Azure; an exact match wins. */
+function userProperty(name: string): Node {
+  const lower = name.toLowerCase();
+  return (m) => toValue(readProperty(m, name, lower));
 }
 
-function truthy(v: Value): boolean {
-  return v === true;
-}
-
-function equal(a: Value, b: Value): boolean {
-  if (typeof a === 'number' && typeof b === 'number') return a === b;
-  if (typeof a === 'string' && typeof b === 'string') return a === b;
-  if (typeof a === 'boolean' && typeof b === 'boolean') return a === b;
-  return false;
-}
-
-function compare(op: string, left: Node, right: Node): Node {
-  return (m) => {
-    const a = left(m);
-    const b = right(m);
-    if (a === null || b === null) return null;
-    if (typeof a !== typeof b) return null;
-    switch (op) {
-      case '=':
-        return a === b;
-      case '<>':
-      case '!=':
-        return a !== b;
-      case '<':
-        return a < b;
-      case '>':
-        return a > b;
-      case '<=':
-        return a <= b;
-      default:
-        return a >= b;
-    }
-  };
-}
-
-function arithmetic(op: string, left: Node, right: Node): Node {
-  return (m) => {
-    const a = left(m);
-    const b = right(m);
-    if (op === '+' && typeof a === 'string' && typeof b === 'string') return a + b;
-    if (typeof a !== 'number' || typeof b !== 'number') return null;
-    switch (op) {
-      case '+':
-        return a + b;
-      case '-':
-        return a - b;
-      case '*':
-        return a * b;
-      case '/':
-        return b === 0 ? null : a / b;
-      default:
-        return b === 0 ? null : a % b;
-    }
-  };
-}
-
-function likeToRegExp(pattern: string, escape: string | undefined): RegExp {
-  let re = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (escape !== undefined && c === escape && i + 1 < pattern.length) {
-      re += pattern[++i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    } else if (c === '%') re += '[\\s\\S]*';
-    else if (c === '_') re += '[\\s\\S]';
-    else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+export function readProperty(m: Pick<FilterSubject, 'properties' | 'changes'>, name: string, lower = name.toLowerCase()): unknown {
+  const changes = m.changes;
+  if (changes !== undefined && changes.size > 0) {
+    if (changes.has(name)) return changes.get(name);
+    for (const [k, v] of changes) if (k.toLowerCase() === lower) return v;
   }
-  return new RegExp(`${re}$`);
+  const props = m.properties;
+  if (Object.hasOwn(props, name)) return props[name];
+  for (const k in props) if (Object.hasOwn(props, k) && k.toLowerCase() === lower && !changes?.has(k)) return props[k];
+  return undefined;
 }
 
 /** Compiles a filter; throws ArgumentError for syntax this evaluator does not support. */

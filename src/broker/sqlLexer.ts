@@ -16,6 +16,17 @@ export type Token =
 
 export const KEYWORDS = new Set(['and', 'or', 'not', 'is', 'null', 'in', 'like', 'escape', 'true', 'false', 'exists']);
 
+// Sticky patterns match at a position without copying the rest of the source for each token
+// (slicing made tokenizing a long expression quadratic).
+const NUMBER = /[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+\.?/y;
+const PARAM = /@[A-Za-z_][A-Za-z0-9_]*/y;
+const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$\-]*)?/y;
+
+function sticky(re: RegExp, src: string, at: number): RegExpExecArray | null {
+  re.lastIndex = at;
+  return re.exec(src);
+}
+
 export function tokenize(src: string): Token[] {
   const out: Token[] = [];
   let i = 0;
@@ -24,7 +35,7 @@ export function tokenize(src: string): Token[] {
     if (/\s/.test(c)) {
       i++;
     } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
-      const m = /^[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?|^[0-9]+\.?/.exec(src.slice(i))!;
+      const m = sticky(NUMBER, src, i)!;
       out.push({ t: 'num', v: Number(m[0]) });
       i += m[0].length;
     } else if (c === "'") {
@@ -50,12 +61,12 @@ export function tokenize(src: string): Token[] {
       out.push({ t: 'id', v: src.slice(i + 1, end), quoted: true });
       i = end + 1;
     } else if (c === '@') {
-      const m = /^@[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
+      const m = sticky(PARAM, src, i);
       if (!m) throw errors.argument(`Invalid parameter in SQL expression '${src}'.`);
       out.push({ t: 'param', v: m[0] });
       i += m[0].length;
     } else if (/[A-Za-z_$]/.test(c)) {
-      const m = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$\-]*)?/.exec(src.slice(i))!;
+      const m = sticky(IDENT, src, i)!;
       out.push({ t: 'id', v: m[0], quoted: false });
       i += m[0].length;
     } else {
@@ -63,7 +74,7 @@ export function tokenize(src: string): Token[] {
       if (two === '<>' || two === '!=' || two === '<=' || two === '>=') {
         out.push({ t: 'op', v: two });
         i += 2;
-      } else if ('=<>()+-*/%,'.includes(c)) {
+      } else if ('=<>()+-*/%,;'.includes(c)) {
         out.push({ t: 'op', v: c });
         i++;
       } else {

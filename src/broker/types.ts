@@ -90,6 +90,11 @@ export interface CorrelationFilter {
   contentType?: string;
   /** Application properties, matched by equality. */
   properties: Record<string, unknown>;
+  /**
+   * The type each property was declared with where the admin API names one its value does not
+   * carry (long, duration, guid, short…), so that it reads back as it was written.
+   */
+  propertyTypes?: Record<string, string>;
 }
 
 export type RuleFilter =
@@ -178,10 +183,12 @@ export interface StoredMessage {
   readonly applicationProperties: Readonly<Record<string, unknown>>;
   /**
    * Application-property changes made by the broker and by settlement (propertiesToModify,
-   * DeadLetterReason, DeadLetterErrorDescription). Adapters apply them over the original
-   * properties when they encode the message.
+   * DeadLetterReason, DeadLetterErrorDescription, rule actions). Adapters apply them over the
+   * original properties when they encode the message; an undefined value removes the property.
    */
   readonly propertyChanges?: ReadonlyMap<string, unknown>;
+  /** Header fields a rule action changed (messageId, sessionId, to, subject, …): encode them anew. */
+  readonly rewrittenHeaders?: ReadonlySet<string>;
   readonly sequenceNumber: number;
   /** Sequence number in the entity it was first enqueued to (before forwarding). */
   readonly enqueuedSequenceNumber?: number;

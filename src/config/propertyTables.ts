@@ -44,7 +44,7 @@ export const SUBSCRIPTION_PROPS = table<SubscriptionProperties>('subscription');
 export const TOPIC_PROPS = table<TopicProperties>('topic');
 
 /** Correlation filter keys → CorrelationFilter fields (`Properties` is handled apart). */
-export const CORRELATION_FIELDS: Record<string, Exclude<keyof CorrelationFilter, 'type' | 'properties'>> = {
+export const CORRELATION_FIELDS: Record<string, Exclude<keyof CorrelationFilter, 'type' | 'properties' | 'propertyTypes'>> = {
   ...Object.fromEntries(CATALOGUE_CORRELATION.map((f) => [f.azure, f.field])),
   // The SDKs' name for Label.
   Subject: 'subject',

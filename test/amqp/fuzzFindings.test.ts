@@ -171,11 +171,17 @@ describe('settlements that would store what cannot be written back', () => {
     raw.close();
   });
 
-  it('a session filter that is a map refuses the link as an argument error', async () => {
+  it.each([
+    ['a map', () => types.wrap_map({ a: 1 })],
+    ['an int', () => types.wrap_int(7)],
+    ['a long', () => types.wrap_long(7)],
+    ['a boolean', () => types.wrap_boolean(true)],
+    ['binary', () => types.wrap_binary(Buffer.from('s1'))],
+  ])('a session filter that is %s (not a string) refuses the link as an argument error', async (_name, value) => {
     const queue = uniqueName('sessions');
     emulator.broker.createQueue(queue, { requiresSession: true });
     const raw = await Raw.authorized(emulator.amqpPort);
-    raw.attach(1, 'r', 'receiver', { source: { address: queue, filter: { 'com.microsoft:session-filter': types.wrap_map({ a: 1 }) } }, target: { address: 'me' } });
+    raw.attach(1, 'r', 'receiver', { source: { address: queue, filter: { 'com.microsoft:session-filter': value() } }, target: { address: 'me' } });
     const h = await raw.handleOf('r');
     const detach = await raw.c.waitFor(() => raw.frames('detach').find((f) => f.performative.handle === h));
     expect(detach.performative.error?.condition).toBe('com.microsoft:argument-error');

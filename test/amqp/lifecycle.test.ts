@@ -141,6 +141,31 @@ describe('a dropped connection', () => {
   });
 });
 
+describe('the session filter', () => {
+  it('"" names a session like any other (attached at once); only null asks for the next available one', async () => {
+    const queue = uniqueName('empty-session');
+    emulator.broker.createQueue(queue, { requiresSession: true });
+    const connection = await connect();
+    const sender = connection.open_sender({ target: { address: queue } });
+    await once(sender, 'sendable');
+    sender.send({ body: 'named', group_id: 'a' });
+    sender.send({ body: 'empty', group_id: '' });
+    for (let i = 0; i < 100 && emulator.broker.runtime(queue).activeMessageCount < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(2);
+    const open = async (filter: unknown) => {
+      const receiver = connection.open_receiver({ source: { address: queue, filter: { 'com.microsoft:session-filter': filter } }, autoaccept: false });
+      await once(receiver, 'receiver_open');
+      const { message } = await once(receiver, 'message');
+      return { granted: receiver.remote.attach.source.filter['com.microsoft:session-filter'], body: message.body, sessionId: message.group_id };
+    };
+    const started = Date.now();
+    expect(await open('')).toEqual({ granted: '', body: 'empty', sessionId: '' });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await open(null)).toEqual({ granted: 'a', body: 'named', sessionId: 'a' });
+    connection.close();
+  });
+});
+
 describe('$management operations beyond the JS SDK surface', () => {
   async function managementPair(queue: string) {
     const connection = await connect();

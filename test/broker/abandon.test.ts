@@ -53,14 +53,19 @@ describe('abandon', () => {
     expect(r.receive(1)[0]!.deliveryCount).toBe(0);
   });
 
-  it('abandon in a dead-letter queue counts but never dead-letters again', () => {
-    const { broker } = setup();
-    broker.createQueue('q', { maxDeliveryCount: 1 });
+  it('a dead-letter queue counts no attempts: abandon and lock expiry leave the count, nothing dead-letters again', () => {
+    const { broker, advance } = setup();
+    broker.createQueue('q', { maxDeliveryCount: 1, lockDurationMs: 1000 });
     broker.send('q', [msg('a')]);
     broker.abandon('q', broker.openReceiver('q', { mode: 'peekLock' }).receive(1)[0]!.lockToken!);
     const dlq = broker.openReceiver('q/$DeadLetterQueue', { mode: 'peekLock' });
     for (let i = 0; i < 3; i++) broker.abandon('q/$DeadLetterQueue', dlq.receive(1)[0]!.lockToken!);
-    expect(dlq.receive(1)[0]!.deliveryCount).toBe(4);
+    expect(dlq.receive(1)[0]!.deliveryCount).toBe(1);
+    advance(1000);
+    const [again] = dlq.receive(1);
+    expect(again!.deliveryCount).toBe(1);
+    broker.defer('q/$DeadLetterQueue', again!.lockToken!);
+    expect(broker.peek('q/$DeadLetterQueue', 0, 1)[0]!.deliveryCount).toBe(1);
     expect(broker.runtime('q').deadLetterMessageCount).toBe(1);
   });
 });

@@ -27,8 +27,29 @@ describe('defer', () => {
     broker.abandon('q', broker.receiveDeferred('q', [seq!], 'peekLock')[0]!.lockToken!);
     expect(r.receive(1)).toEqual([]);
     const [again] = broker.receiveDeferred('q', [seq!], 'receiveAndDelete');
-    expect(again!.deliveryCount).toBe(1);
+    expect(again!.deliveryCount).toBe(2);
     expect(broker.runtime('q').totalMessageCount).toBe(0);
+  });
+
+  it('a deferral counts as a delivery; each later abandon or defer adds one; the dead-lettered copy keeps the count', () => {
+    const { broker } = setup();
+    broker.createQueue('q', { maxDeliveryCount: 10 });
+    const [seq] = broker.send('q', [msg('a')]);
+    const first = broker.openReceiver('q', { mode: 'peekLock' }).receive(1)[0]!;
+    expect(first.deliveryCount).toBe(0);
+    broker.defer('q', first.lockToken!);
+    const counts: number[] = [];
+    let m = broker.receiveDeferred('q', [seq!], 'peekLock')[0]!;
+    counts.push(m.deliveryCount);
+    broker.defer('q', m.lockToken!);
+    m = broker.receiveDeferred('q', [seq!], 'peekLock')[0]!;
+    counts.push(m.deliveryCount);
+    broker.abandon('q', m.lockToken!);
+    m = broker.receiveDeferred('q', [seq!], 'peekLock')[0]!;
+    counts.push(m.deliveryCount);
+    expect(counts).toEqual([1, 2, 3]);
+    broker.deadLetter('q', m.lockToken!);
+    expect(broker.peek('q/$DeadLetterQueue', 0, 1)[0]!.deliveryCount).toBe(3);
   });
 
   it('MessageNotFound for numbers that are missing or not deferred', () => {

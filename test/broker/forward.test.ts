@@ -50,8 +50,35 @@ describe('forwarding', () => {
     expect(broker.peek(`${dlq}/$DeadLetterQueue`, 0, 1)[0]!.deadLetterReason).toBe('MaxTransferHopCountExceeded');
   });
 
-  it('refuses to forward an entity to itself', () => {
+  it('a queue may forward to itself: the message makes 4 hops, then is dead-lettered with Azure\'s reason', () => {
     const { broker } = setup();
-    expectCode(() => broker.createQueue('q', { forwardTo: 'Q' }), 'ArgumentError');
+    broker.createQueue('q', { forwardTo: 'Q' });
+    broker.send('q', [msg('loop')]);
+    expect(broker.runtime('q')).toMatchObject({ activeMessageCount: 0, deadLetterMessageCount: 1 });
+    const [dead] = broker.peek('q/$DeadLetterQueue', 0, 1);
+    // Sent as 1, then 4 hops each gave it the next number of the same queue.
+    expect(dead).toMatchObject({ sequenceNumber: 5, enqueuedSequenceNumber: 1, deadLetterReason: 'MaxTransferHopCountExceeded' });
+    expect(dead!.deadLetterErrorDescription).toBe('The maximum number of allowed hops when forwarding between queues. Value is set to 4.');
+  });
+
+  it('a chain of queues forwards exactly 4 hops', () => {
+    const { broker } = setup();
+    for (let i = 5; i >= 0; i--) broker.createQueue(`q${i}`, i < 5 ? { forwardTo: `q${i + 1}` } : {});
+    broker.send('q0', [msg('far')]);
+    // q0 -> q1 -> q2 -> q3 -> q4: four hops; q4 may not forward on to q5.
+    expect(broker.runtime('q4').deadLetterMessageCount).toBe(1);
+    expect(broker.runtime('q5').totalMessageCount).toBe(0);
+  });
+
+  it('refuses a forward target that does not exist, on create and on update', () => {
+    const { broker } = setup();
+    expectCode(() => broker.createQueue('q', { forwardTo: 'nowhere' }), 'ArgumentError');
+    expectCode(() => broker.createQueue('q', { forwardDeadLetteredMessagesTo: 'nowhere' }), 'ArgumentError');
+    broker.createQueue('q');
+    broker.createTopic('t');
+    expectCode(() => broker.updateQueue('q', { forwardTo: 'nowhere' }), 'ArgumentError');
+    expectCode(() => broker.createSubscription('t', 's', { forwardTo: 'nowhere' }), 'ArgumentError');
+    broker.createSubscription('t', 's', { forwardTo: 't' });
+    expect(() => broker.updateQueue('q', { forwardTo: 't' })).not.toThrow();
   });
 });

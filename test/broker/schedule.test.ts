@@ -17,7 +17,7 @@ describe('schedule', () => {
     expect(r.receive(5)).toEqual([]);
     advance(1);
     const [m] = r.receive(5);
-    expect(m).toMatchObject({ payload: 'later', sequenceNumber: 1, enqueuedTimeUtc: T0 + 5000, state: 'active' });
+    expect(m).toMatchObject({ payload: 'later', sequenceNumber: 1, enqueuedTimeUtc: T0 + 5000, state: 'scheduled' });
   });
 
   it('send with a future scheduledEnqueueTimeUtc schedules too; a past one enqueues now', () => {
@@ -57,5 +57,26 @@ describe('schedule', () => {
     advance(100);
     expect(broker.getTopic('t').runtime.scheduledMessageCount).toBe(0);
     expect(broker.peek('t/subscriptions/s1', 0, 5)[0]).toMatchObject({ payload: 'x', sequenceNumber: seq });
+  });
+
+  it('a message enqueued by its schedule is still reported as scheduled when peeked and delivered', () => {
+    const { broker, advance } = setup();
+    broker.createQueue('q');
+    broker.createTopic('t');
+    broker.createSubscription('t', 's');
+    broker.schedule('q', [msg('a', { scheduledEnqueueTimeUtc: T0 + 100 })]);
+    broker.schedule('t', [msg('b', { scheduledEnqueueTimeUtc: T0 + 100 })]);
+    broker.send('q', [msg('plain')]);
+    advance(100);
+    expect(broker.peek('q', 0, 5).map((m) => [m.payload, m.state])).toEqual([
+      ['a', 'scheduled'],
+      ['plain', 'active'],
+    ]);
+    expect(broker.peek('t/subscriptions/s', 0, 5).map((m) => m.state)).toEqual(['scheduled']);
+    const r = broker.openReceiver('q', { mode: 'peekLock' });
+    const got = r.receive(5);
+    expect(got.map((m) => m.state)).toEqual(['scheduled', 'active']);
+    broker.defer('q', got[0]!.lockToken!);
+    expect(broker.peek('q', 0, 1)[0]!.state).toBe('deferred');
   });
 });

@@ -95,4 +95,11 @@ describe('topics and rules', () => {
     expect(payloads(broker.acceptSession('orders/subscriptions/sess', 'a', { mode: 'receiveAndDelete' }).receive(5))).toEqual(['with']);
     expect(broker.runtime('orders/subscriptions/sess').deadLetterMessageCount).toBe(1);
   });
+
+  it('lists rules in name order, whatever the order they were created in', () => {
+    const { broker } = topic();
+    broker.createSubscription('orders', 's');
+    for (const name of ['zeta', 'Alpha', 'mid', 'beta2', 'Beta1']) broker.createRule('orders', 's', name, { type: 'true' });
+    expect(broker.listRules('orders', 's').map((r) => r.name)).toEqual(['$Default', 'Alpha', 'Beta1', 'beta2', 'mid', 'zeta']);
+  });
 });

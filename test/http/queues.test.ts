@@ -72,6 +72,8 @@ describe('PUT /{queue} (create)', () => {
   });
 
   it('accepts every settable element, with TimeSpan.MaxValue and fractional durations', async () => {
+    h.broker.createQueue('other');
+    h.broker.createQueue('dlq-target');
     const r = await put(
       '/all-props',
       queueBody({
@@ -199,6 +201,18 @@ describe('PUT /{queue} with If-Match: * (update)', () => {
     const q = buildQueue(sdkEntry(r.body, Q));
     expect(q).toMatchObject({ maxDeliveryCount: 7, lockDuration: 'PT1M', requiresSession: true });
     expect(q.runtime.modifiedAt.getTime()).toBe(h.clock.now());
+  });
+
+  it('refuses a ForwardTo naming no entity with 400, on create and update (Azure: the destination does not exist)', async () => {
+    const created = await put('/fwd-missing', queueBody({ ForwardTo: 'sb://localhost:5300/nowhere' }));
+    expect(created.statusCode).toBe(400);
+    expect(created.body).toContain("The auto forwarding destination entity 'nowhere' does not exist.");
+    expect(h.broker.listQueues().some((q) => q.name === 'fwd-missing')).toBe(false);
+    await put('/fwd-missing', queueBody());
+    const updated = await put('/fwd-missing', queueBody({ ForwardDeadLetteredMessagesTo: 'sb://localhost:5300/nowhere' }), { 'if-match': '*' });
+    expect(updated.statusCode).toBe(400);
+    const self = await put('/fwd-missing', queueBody({ ForwardTo: 'sb://localhost:5300/fwd-missing' }), { 'if-match': '*' });
+    expect(self.statusCode).toBe(200);
   });
 
   it('clears ForwardTo and UserMetadata when the update leaves them out, as a full PUT does', async () => {

@@ -78,6 +78,45 @@ describe('rules', () => {
     expect(r.body).toContain('<Value i:type="d6p1:double" xmlns:d6p1="http://www.w3.org/2001/XMLSchema">1.5</Value>');
   });
 
+  it('correlation filter properties of every type round-trip with their type, TimeSpan (duration) included', async () => {
+    const SER = 'http://schemas.microsoft.com/2003/10/Serialization/';
+    const values: [string, string, string][] = [
+      ['s', 'string', 'x'],
+      ['i', 'int', '7'],
+      ['l', 'long', '5000000000'],
+      ['huge', 'long', '9223372036854775807'],
+      ['sh', 'short', '-3'],
+      ['by', 'byte', '12'],
+      ['ui', 'unsignedInt', '4000000000'],
+      ['ul', 'unsignedLong', '18446744073709551615'],
+      ['us', 'unsignedShort', '65535'],
+      ['ub', 'unsignedByte', '255'],
+      ['d', 'double', '1.5'],
+      ['f', 'float', '2.25'],
+      ['dec', 'decimal', '10.75'],
+      ['b', 'boolean', 'true'],
+      ['dt', 'dateTime', '2025-01-02T03:04:05.000Z'],
+      ['span', 'duration', 'PT1H30M'],
+    ];
+    const props =
+      values.map(([k, t, v]) => kv(k, t, v)).join('') +
+      `<KeyValueOfstringanyType><Key>ts</Key><Value p4:type="s:duration" xmlns:s="${SER}">P1DT2H</Value></KeyValueOfstringanyType>` +
+      `<KeyValueOfstringanyType><Key>g</Key><Value p4:type="s:guid" xmlns:s="${SER}">2f1b3c4d-0000-4000-8000-000000000001</Value></KeyValueOfstringanyType>`;
+    const r = await put(`${BASE}/typed`, ruleBody(correlationFilter({}, props)));
+    expect(r.statusCode).toBe(201);
+    const read = await h.request({ method: 'GET', url: `${BASE}/typed` });
+    for (const body of [r.body, read.body]) {
+      for (const [, t, v] of values) {
+        const ns = t === 'duration' ? SER : 'http://www.w3.org/2001/XMLSchema';
+        expect(body).toContain(`<Value i:type="d6p1:${t}" xmlns:d6p1="${ns}">${v}</Value>`);
+      }
+      expect(body).toContain(`<Value i:type="d6p1:duration" xmlns:d6p1="${SER}">P1DT2H</Value>`);
+      expect(body).toContain(`<Value i:type="d6p1:guid" xmlns:d6p1="${SER}">2f1b3c4d-0000-4000-8000-000000000001</Value>`);
+    }
+    expect(h.broker.getRule('T1', 'S1', 'typed').filter).toMatchObject({ properties: { i: 7, l: 5_000_000_000, huge: 9223372036854775807n, span: 'PT1H30M' } });
+    expect((await put(`${BASE}/bad-span`, ruleBody(correlationFilter({}, kv('k', 'duration', 'soon'))))).statusCode).toBe(400);
+  });
+
   it('correlation filter with only some fields: absent ones stay absent', async () => {
     const r = await put(`${BASE}/c2`, ruleBody(correlationFilter({ Label: 'only' })));
     const rule = buildRule(sdkEntry(r.body, R));
@@ -143,6 +182,7 @@ describe('rules', () => {
     ['a SQL filter without expression', ruleBody(`<Filter i:type="SqlFilter"/>`), 400, /needs a <SqlExpression>/],
     ['an unknown element in a filter', ruleBody(`<Filter i:type="CorrelationFilter"><Colour>red</Colour></Filter>`), 400, /Unknown element <Colour>/],
     ['an unsupported value type', ruleBody(correlationFilter({}, kv('k', 'base64Binary', 'AAA='))), 400, /base64Binary/],
+    ['a bad guid', ruleBody(correlationFilter({}, kv('k', 'guid', 'not-a-guid'))), 400, /not a valid guid/],
     ['a bad number', ruleBody(correlationFilter({}, kv('k', 'double', 'abc'))), 400, /not a valid double/],
     ['a duplicate key', ruleBody(correlationFilter({}, kv('k', 'string', 'a') + kv('k', 'string', 'b'))), 400, /appears twice/],
     ['SQL action parameters', ruleBody(sqlFilter('1=1'), `<Action i:type="SqlRuleAction"><SqlExpression>SET a = @p</SqlExpression><Parameters>${kv('@p', 'int', '1')}</Parameters></Action>`), 501, /not supported/],

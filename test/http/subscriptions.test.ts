@@ -50,7 +50,8 @@ describe('subscriptions', () => {
     expect(h.broker.listRules('Topic1', 'eu')).toEqual([
       {
         name: 'only-eu',
-        filter: { type: 'correlation', correlationId: 'order-1', subject: 'created', properties: { region: 'eu', priority: 2 } },
+        // A double holding a whole number keeps its declared type, to read back as a double.
+        filter: { type: 'correlation', correlationId: 'order-1', subject: 'created', properties: { region: 'eu', priority: 2 }, propertyTypes: { priority: 'double' } },
         action: { type: 'sql', expression: "SET sys.label = 'seen'" },
         createdAt: h.clock.now(),
       },

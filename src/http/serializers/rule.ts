@@ -15,6 +15,7 @@ import { CORRELATION_FIELDS as CORRELATION_CATALOGUE } from '../../broker/proper
 import type { RuleAction, RuleDescription, RuleFilter } from '../../broker/types.js';
 import { HttpError } from '../errors.js';
 import { ATTR, NS_SB, NS_XSD, NS_XSI, TEXT, childKeys, isXmlObject, textOf, typeAttr, type XmlObject, type XmlValue } from '../xml.js';
+import { parseDuration } from '../duration.js';
 import { isoTime } from './common.js';
 
 export const RULE_ROOT = 'RuleDescription';
@@ -39,12 +40,41 @@ function onlyKnown(el: XmlObject, where: string, known: readonly string[]): void
   }
 }
 
-const NUMERIC_TYPES = new Set(['int', 'long', 'short', 'byte', 'unsignedInt', 'unsignedLong', 'unsignedShort', 'unsignedByte', 'double', 'float', 'decimal']);
+const NUMERIC_TYPES = new Set(['int', 'long', 'short', 'byte', 'unsignedInt', 'unsignedLong', 'unsignedShort', 'unsignedByte', 'double', 'float', 'decimal', 'char']);
+const WIDE_INTEGER = new Set(['long', 'unsignedLong']);
+/** Types of the WCF serialization namespace (.NET's TimeSpan, Guid, char); the rest are XML Schema's. */
+const NS_SERIALIZATION = 'http://schemas.microsoft.com/2003/10/Serialization/';
+const SERIALIZATION_TYPES = new Set(['duration', 'guid', 'char']);
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** The type a value reads back as when none was declared. */
+function inferredType(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) <= 2_147_483_647 ? 'int' : 'double';
+  if (typeof v === 'bigint') return 'long';
+  if (typeof v === 'boolean') return 'boolean';
+  return v instanceof Date ? 'dateTime' : 'string';
+}
 
 function readValue(v: XmlValue, where: string): unknown {
   const type = typeAttr(v) ?? 'string';
   const text = textOf(v, where);
   if (type === 'string') return text;
+  if (WIDE_INTEGER.has(type) && /^-?[0-9]+$/.test(text.trim())) {
+    // Beyond 2^53 a long keeps every digit as a bigint.
+    const n = BigInt(text.trim());
+    return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+  }
+  if (type === 'duration') {
+    try {
+      parseDuration(text.trim());
+    } catch {
+      throw new HttpError(400, `${where}: '${text}' is not a valid duration.`);
+    }
+    return text.trim();
+  }
+  if (type === 'guid') {
+    if (!GUID.test(text.trim())) throw new HttpError(400, `${where}: '${text}' is not a valid guid.`);
+    return text.trim();
+  }
   if (NUMERIC_TYPES.has(type)) {
     const t = text.trim();
     const n = Number(t);
@@ -61,11 +91,14 @@ function readValue(v: XmlValue, where: string): unknown {
     if (Number.isNaN(d.getTime())) throw new HttpError(400, `${where}: '${text}' is not a valid dateTime.`);
     return d;
   }
-  throw new HttpError(400, `${where}: values of type '${type}' are not supported (string, int, long, double, boolean and dateTime are).`);
+  throw new HttpError(
+    400,
+    `${where}: values of type '${type}' are not supported (string, boolean, dateTime, duration, guid, char and the XML Schema numeric types are).`,
+  );
 }
 
-/** `<Properties>` / `<Parameters>`: a list of KeyValueOfstringanyType. */
-function readKeyValues(el: XmlValue | undefined, where: string): Record<string, unknown> {
+/** `<Properties>` / `<Parameters>`: a list of KeyValueOfstringanyType; `types` gets each declared type. */
+function readKeyValues(el: XmlValue | undefined, where: string, types?: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const list = children(el, where);
   onlyKnown(list, where, ['KeyValueOfstringanyType']);
@@ -79,6 +112,8 @@ function readKeyValues(el: XmlValue | undefined, where: string): Record<string, 
     if (key === '') throw new HttpError(400, `${where}: a Key is empty.`);
     if (Object.prototype.hasOwnProperty.call(out, key)) throw new HttpError(400, `${where}: the key '${key}' appears twice.`);
     out[key] = readValue(pair.Value, `${where}/${key}`);
+    const declared = typeAttr(pair.Value) ?? 'string';
+    if (types !== undefined && declared !== inferredType(out[key])) types[key] = declared;
   }
   return out;
 }
@@ -113,7 +148,9 @@ export function readFilter(v: XmlValue | undefined, where = 'Filter'): RuleFilte
     }
     case 'CorrelationFilter': {
       onlyKnown(el, where, [...CORRELATION_FIELDS.map(([x]) => x), 'Properties']);
-      const f: RuleFilter = { type: 'correlation', properties: readKeyValues(el.Properties, `${where}/Properties`) };
+      const types: Record<string, string> = {};
+      const f: RuleFilter = { type: 'correlation', properties: readKeyValues(el.Properties, `${where}/Properties`, types) };
+      if (Object.keys(types).length > 0) f.propertyTypes = types;
       for (const [xml, prop] of CORRELATION_FIELDS) {
         if (el[xml] !== undefined) f[prop] = textOf(el[xml], `${where}/${xml}`);
       }
@@ -156,22 +193,27 @@ export function readRule(el: XmlObject, root = RULE_ROOT): ParsedRule {
   return rule;
 }
 
-function valueXml(v: unknown): XmlObject {
+function valueXml(v: unknown, declared?: string): XmlObject {
   let type: string;
   let text: string;
+  if (declared !== undefined) {
+    type = declared;
+    text = v instanceof Date ? v.toISOString() : String(v);
+    const ns = SERIALIZATION_TYPES.has(type) ? NS_SERIALIZATION : NS_XSD;
+    return { [`${ATTR}i:type`]: `d6p1:${type}`, [`${ATTR}xmlns:d6p1`]: ns, [TEXT]: text };
+  }
   if (typeof v === 'string') [type, text] = ['string', v];
   else if (typeof v === 'boolean') [type, text] = ['boolean', String(v)];
-  else if (typeof v === 'number') [type, text] = [Number.isInteger(v) && Math.abs(v) <= 2_147_483_647 ? 'int' : 'double', String(v)];
-  else if (typeof v === 'bigint') [type, text] = ['double', v.toString()];
+  else if (typeof v === 'number' || typeof v === 'bigint') [type, text] = [inferredType(v), String(v)];
   else if (v instanceof Date) [type, text] = ['dateTime', v.toISOString()];
   else [type, text] = ['string', v === null || v === undefined ? '' : String(v)];
   return { [`${ATTR}i:type`]: `d6p1:${type}`, [`${ATTR}xmlns:d6p1`]: NS_XSD, [TEXT]: text };
 }
 
-function keyValuesXml(rec: Record<string, unknown> | undefined): XmlValue {
+function keyValuesXml(rec: Record<string, unknown> | undefined, types?: Record<string, string>): XmlValue {
   const entries = Object.entries(rec ?? {});
   if (entries.length === 0) return '';
-  return { KeyValueOfstringanyType: entries.map(([k, v]) => ({ Key: k, Value: valueXml(v) })) };
+  return { KeyValueOfstringanyType: entries.map(([k, v]) => ({ Key: k, Value: valueXml(v, types?.[k]) })) };
 }
 
 function filterXml(f: RuleFilter): XmlObject {
@@ -191,7 +233,7 @@ function filterXml(f: RuleFilter): XmlObject {
         const v = f[prop];
         if (v !== undefined) x[xml] = v;
       }
-      x.Properties = keyValuesXml(f.properties);
+      x.Properties = keyValuesXml(f.properties, f.propertyTypes);
       return x;
     }
   }

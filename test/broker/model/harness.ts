@@ -81,7 +81,7 @@ function fail(step: number, op: Op, what: string): never {
 }
 
 const view = (m: StoredMessage) => ({ seq: m.sequenceNumber, dc: m.deliveryCount, sid: m.sessionId, state: m.state, body: m.payload });
-const mview = (m: MMsg) => ({ seq: m.seq, dc: m.dc, sid: m.sid, state: m.state, body: m.body });
+const mview = (m: MMsg) => ({ seq: m.seq, dc: m.dc, sid: m.sid, state: Model.reportedState(m), body: m.body });
 
 /** Runs one sequence; throws with a readable message on the first disagreement. Returns ops run. */
 export function runSequence(ops: Op[], fullCompareEvery = 1): number {

@@ -7,6 +7,8 @@
  * counts earlier attempts; abandon / lock expiry / session loss count an attempt, release does
  * not; MaxDeliveryCount dead-letters; TTL expiry dead-letters or drops per entity; deferred
  * messages only come back by sequence number; session messages are locked by their session lock.
+ * Deferring counts an attempt too; in a dead-letter queue nothing counts one. A message enqueued
+ * by its schedule is reported as scheduled for the rest of its life (unless deferred).
  */
 
 export type State = 'active' | 'deferred' | 'scheduled';
@@ -23,6 +25,7 @@ export interface MMsg {
   enq: number;
   exp: number;
   reason?: string;
+  fromSchedule?: boolean;
 }
 
 export interface EntityConfig {
@@ -116,7 +119,7 @@ export class Model {
   private giveBack(e: MEntity, dlq: boolean, m: MMsg, count: boolean): void {
     m.token = undefined;
     m.lockedUntil = undefined;
-    if (count) m.dc++;
+    if (count && !dlq) m.dc++;
     if (!dlq) {
       if (count && m.dc >= e.cfg.maxDelivery) return this.toDeadLetter(e, m, 'MaxDeliveryCountExceeded');
       if (m.exp <= this.now) return this.expire(e, m);
@@ -168,7 +171,7 @@ export class Model {
       const seq = e.nextSeq++;
       const enq = delay !== undefined ? this.now + delay : this.now;
       const exp = enq + Math.min(ttl ?? Infinity, e.cfg.defaultTtl);
-      e.main.push({ body, seq, sid, state: delay !== undefined ? 'scheduled' : 'active', dc: 0, enq, exp });
+      e.main.push({ body, seq, sid, state: delay !== undefined ? 'scheduled' : 'active', dc: 0, enq, exp, fromSchedule: delay !== undefined });
       if (e.cfg.sessions) this.session(e, sid!);
       return seq;
     });
@@ -256,6 +259,7 @@ export class Model {
         m.token = undefined;
         m.lockedUntil = undefined;
         m.state = 'deferred';
+        if (!dlq) m.dc++;
         if (!dlq && m.exp <= this.now) this.expire(e, m);
         return undefined;
       case 'deadLetter':
@@ -349,6 +353,11 @@ export class Model {
       for (const m of e.main.filter((x) => x.state !== 'scheduled' && x.token === undefined && x.exp <= now)) this.expire(e, m);
     }
     return lost;
+  }
+
+  /** The state a client sees. */
+  static reportedState(m: MMsg): State {
+    return m.state === 'active' && m.fromSchedule ? 'scheduled' : m.state;
   }
 
   counts(e: MEntity) {
