@@ -53,7 +53,7 @@ export function serveEntityReceiver(link: OutgoingLink, conn: ConnectionContext,
   const filter = remote.source?.filter;
   if (!filter || !(SESSION_FILTER in filter)) {
     try {
-      const receiver = broker.openReceiver(path, { mode, onAvailable: handler.schedulePump });
+      const receiver = broker.openReceiver(path, { mode, onAvailable: handler.schedulePump, owner: conn.id });
       link.accept(echo);
       handler.bind(receiver);
     } catch (e) {
@@ -65,7 +65,7 @@ export function serveEntityReceiver(link: OutgoingLink, conn: ConnectionContext,
 
   const requestedRaw = filter[SESSION_FILTER];
   const requested = requestedRaw instanceof Described ? requestedRaw.value : requestedRaw;
-  const sessionOptions = { mode, onAvailable: handler.schedulePump, onSessionLockLost: handler.onSessionLockLost } as const;
+  const sessionOptions = { mode, onAvailable: handler.schedulePump, onSessionLockLost: handler.onSessionLockLost, owner: conn.id } as const;
   const grant = (receiver: SessionReceiver) => {
     link.accept({
       source: { address, filter: { ...filter, [SESSION_FILTER]: echoSessionFilter(requestedRaw, receiver.sessionId) } },

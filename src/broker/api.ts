@@ -9,7 +9,9 @@
  * `ArgumentError`, never a TypeError.
  */
 import type { Clock } from './clock.js';
+import type { InspectedSession, PurgeOptions } from './controlTypes.js';
 import type { BrokerError } from './errors.js';
+import type { BrokerEvent } from './events.js';
 import type {
   DeadLetterOptions,
   EntityTimes,
@@ -44,6 +46,8 @@ export interface BrokerOptions {
   onError?: (error: unknown) => void;
   /** The namespace tier: what MaxMessageSizeInKilobytes may be (see sku.ts). Default Standard. */
   sku?: NamespaceSku;
+  /** Hears what happens to each message as it happens, for the test control plane's journal. */
+  onEvent?: (event: BrokerEvent) => void;
 }
 
 export interface QueueView {
@@ -77,6 +81,8 @@ export interface ReceiverOptions {
    * The adapter should defer its reaction (setImmediate) and then call receive().
    */
   onAvailable?: () => void;
+  /** Who holds what this receiver locks (e.g. the AMQP connection id), as inspection reports it. */
+  owner?: string;
 }
 
 export interface SessionReceiverOptions extends ReceiverOptions {
@@ -216,4 +222,18 @@ export interface BrokerApi {
   listSessions(path: string, options: { skip: number; top: number; lastUpdatedAfter?: number }): string[];
 }
 
+/** What the test control plane (src/control) needs of the core beyond what adapters use. */
+export interface BrokerControlApi {
+  /** Empties an entity (a topic: its schedule and subscriptions); returns how many messages went. */
+  purge(path: string, options?: PurgeOptions): number;
+  /** Ends message locks now (one by sequence number, or all); returns how many. */
+  expireMessageLocks(path: string, sequenceNumber?: number): number;
+  /** Ends a session's lock now; false when nobody holds it. */
+  expireSessionLock(path: string, sessionId: string): boolean;
+  /** Every message of a sub-queue (a topic: its scheduled ones), without locking or counting. */
+  inspectMessages(path: string): StoredMessage[];
+  inspectSessions(path: string): InspectedSession[];
+}
+
+export type { BrokerEvent, InspectedSession, PurgeOptions };
 export type { BrokerOptions as Options };

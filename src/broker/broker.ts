@@ -4,6 +4,7 @@
  */
 import type {
   BrokerApi,
+  BrokerControlApi,
   BrokerOptions,
   DeleteMessagesOptions,
   QueueView,
@@ -16,6 +17,8 @@ import type {
   TopicView,
 } from './api.js';
 import { checkFunction } from './argumentChecks.js';
+import { expireMessageLocks, expireSessionLock, inspectMessages, inspectSessions, purgeEntity } from './control.js';
+import type { InspectedSession, PurgeOptions } from './controlTypes.js';
 import { deadLetter } from './deadLetter.js';
 import { defer, receiveDeferred } from './deferred.js';
 import { Effects, errorReporter } from './effects.js';
@@ -53,7 +56,7 @@ import type {
 /** tick() is an operation with no verb: it only runs what is due. */
 const nothing = (): void => undefined;
 
-export class Broker implements BrokerApi, ReceiverHost {
+export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
   private readonly ns: Namespace;
   private readonly op: OperationFrame;
 
@@ -63,8 +66,11 @@ export class Broker implements BrokerApi, ReceiverHost {
     }
     checkFunction(options.onWakeup, 'onWakeup');
     checkFunction(options.onError, 'onError');
+    checkFunction(options.onEvent, 'onEvent');
     const reportError = errorReporter(options.onError);
-    this.ns = new Namespace(new Effects(reportError), checkSku(options.sku));
+    const effects = new Effects(reportError);
+    effects.onEvent = options.onEvent;
+    this.ns = new Namespace(effects, checkSku(options.sku));
     this.op = new OperationFrame(this.ns, options.clock, options.onWakeup, reportError);
   }
 
@@ -247,5 +253,23 @@ export class Broker implements BrokerApi, ReceiverHost {
   }
   listSessions(path: string, options: { skip: number; top: number; lastUpdatedAfter?: number }): string[] {
     return this.op.run(listSessions, path, options);
+  }
+
+  // ---- test control plane -----------------------------------------------------------------
+
+  purge(path: string, options?: PurgeOptions): number {
+    return this.op.run(purgeEntity, path, options);
+  }
+  expireMessageLocks(path: string, sequenceNumber?: number): number {
+    return this.op.run(expireMessageLocks, path, sequenceNumber);
+  }
+  expireSessionLock(path: string, sessionId: string): boolean {
+    return this.op.run(expireSessionLock, path, sessionId);
+  }
+  inspectMessages(path: string): StoredMessage[] {
+    return this.op.run(inspectMessages, path);
+  }
+  inspectSessions(path: string): InspectedSession[] {
+    return this.op.run(inspectSessions, path);
   }
 }

@@ -14,6 +14,7 @@ import type { Namespace } from './namespace.js';
 import type { Msg, Session } from './records.js';
 import { snapshot } from './snapshot.js';
 import type { PropertiesToModify, ReceiveMode, StoredMessage } from './types.js';
+import { note } from './journal.js';
 
 export function defer(ns: Namespace, path: string, lockToken: string, propertiesToModify?: PropertiesToModify, options?: SettleOptions): void {
   const props = checkProperties(propertiesToModify);
@@ -22,6 +23,7 @@ export function defer(ns: Namespace, path: string, lockToken: string, properties
   m.modify(props);
   m.state = 'deferred';
   if (!sub.deadLetter) m.deliveryCount++;
+  note(ns, 'deferred', m);
   // Its time to live may have run out while it was locked; deferring must not keep it alive.
   expireIfDue(ns, sub, m);
 }
@@ -53,6 +55,7 @@ export function receiveDeferred(ns: Namespace, path: string, sequenceNumbers: nu
   }
   const lockMs = entity.properties.lockDurationMs;
   return picked.map((m) => {
+    note(ns, 'delivered', m, 'deferred');
     if (mode === 'receiveAndDelete') {
       const s = snapshot(m);
       sub.remove(m);

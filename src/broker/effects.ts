@@ -4,6 +4,7 @@
  * broker call has finished its work, so an adapter calling back into the broker always finds it
  * consistent.
  */
+import type { BrokerEvent } from './events.js';
 import type { Notifiable, SubQueue } from './records.js';
 
 const reportToConsole = (error: unknown): void => {
@@ -27,6 +28,8 @@ export function errorReporter(onError: ((error: unknown) => void) | undefined): 
 
 export class Effects {
   private queued: (() => void)[] = [];
+  /** Hears every journal event as it happens (BrokerOptions.onEvent); unset, none is built. */
+  onEvent: ((event: BrokerEvent) => void) | undefined = undefined;
 
   constructor(
     /** Where adapter exceptions go; see BrokerOptions.onError. */
@@ -47,6 +50,15 @@ export class Effects {
     if (r.notifyQueued || r.closed) return;
     r.notifyQueued = true;
     this.queued.push(() => r.fireAvailable());
+  }
+
+  /** Reports at once: the journal must see events in the order the state changed. */
+  event(e: BrokerEvent): void {
+    try {
+      this.onEvent?.(e);
+    } catch (err) {
+      this.reportError(err);
+    }
   }
 
   /** Runs queued effects, including any they queue in turn. */

@@ -16,6 +16,7 @@ import type { Namespace } from './namespace.js';
 import type { Msg, Session, SubQueue } from './records.js';
 import { madeReady, maxDeliveryDescription, moveToDeadLetter, REASON_MAX_DELIVERY } from './routing.js';
 import type { PropertiesToModify } from './types.js';
+import { note } from './journal.js';
 
 /** Locks a message just taken from `sub` (ready or deferred) for `lockMs`, or under `session`'s lock. */
 export function lockMessage(ns: Namespace, sub: SubQueue, m: Msg, session: Session | undefined, lockMs: number): void {
@@ -92,5 +93,6 @@ export function onMessageLockDue(ns: Namespace, t: Deadline): void {
   const m = t.target as Msg;
   if (m.gone || m.lockDeadline !== t) return;
   m.lockDeadline = undefined;
+  note(ns, 'lockLost', m);
   giveBack(ns, m.home!, m, true);
 }

@@ -15,6 +15,7 @@ import type { Session, SubQueue } from './records.js';
 import { releaseSession } from './sessionLock.js';
 import { snapshot } from './snapshot.js';
 import type { ReceiveMode, StoredMessage } from './types.js';
+import { note } from './journal.js';
 
 /** A non-session receiver; a session entity's main queue needs acceptSession instead. */
 export function openReceiver(ns: Namespace, host: ReceiverHost, path: string, options: ReceiverOptions): Receiver {
@@ -54,6 +55,7 @@ function take(ns: Namespace, sub: SubQueue, session: Session | undefined, max: n
     const m = sub.takeReady(session);
     if (m === undefined) break;
     if (expireIfDue(ns, sub, m)) continue;
+    note(ns, 'delivered', m);
     if (mode === 'receiveAndDelete') {
       out.push(snapshot(m));
       sub.remove(m);

@@ -19,6 +19,7 @@ export class ReceiverImpl implements Receiver {
   closed = false;
   notifyQueued = false;
   readonly onAvailable: (() => void) | undefined;
+  readonly owner: string | undefined;
 
   constructor(
     protected readonly host: ReceiverHost,
@@ -28,6 +29,7 @@ export class ReceiverImpl implements Receiver {
     options: ReceiverOptions,
   ) {
     this.onAvailable = options.onAvailable;
+    this.owner = typeof options.owner === 'string' ? options.owner : undefined;
   }
 
   receive(max: number): StoredMessage[] {

@@ -127,6 +127,7 @@ export interface Notifiable {
 
 /** Who holds a session lock: the session receiver itself. */
 export interface SessionHolder extends Notifiable {
+  readonly owner?: string;
   /** Tells the adapter the lock is gone (run as an effect, after the receiver is closed). */
   lockLost(error: BrokerError): void;
 }

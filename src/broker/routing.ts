@@ -19,6 +19,7 @@ import type { Namespace } from './namespace.js';
 import type { Msg, Receivable, SubQueue } from './records.js';
 import { actionCopy, type Rule } from './rules.js';
 import { MAX_DURATION_MS } from './types.js';
+import { note } from './journal.js';
 
 export const MAX_HOPS = 4;
 export const REASON_MAX_DELIVERY = 'MaxDeliveryCountExceeded';
@@ -106,6 +107,7 @@ function placeInMain(ns: Namespace, sub: SubQueue, m: Msg): void {
   const props = sub.owner.properties;
   if (props.defaultMessageTimeToLiveMs < m.ttl) m.ttl = props.defaultMessageTimeToLiveMs;
   sub.insert(m);
+  note(ns, 'enqueued', m, m.hops > 0 ? 'forward' : m.scheduledAt !== undefined ? 'schedule' : 'send');
   if (m.expiresAt <= ns.now) {
     expire(ns, sub, m);
     return;
@@ -146,11 +148,13 @@ function routeToDeadLetter(ns: Namespace, entity: Receivable, m: Msg, reason?: s
   // A dead-letter queue is where nothing expires: no time-to-live deadline here.
   m.state = 'active';
   entity.dlq.insert(m);
+  note(ns, 'deadlettered', m, reason);
   madeReady(ns, entity.dlq, m);
 }
 
 /** Time to live ran out: dead-letter when the entity asks for it, else drop. */
 export function expire(ns: Namespace, sub: SubQueue, m: Msg): void {
+  note(ns, 'expired', m);
   if (sub.owner.properties.deadLetteringOnMessageExpiration) moveToDeadLetter(ns, sub, m, REASON_TTL, DESCRIPTION_TTL);
   else sub.remove(m);
 }

@@ -10,6 +10,7 @@ import type { QueueEntity, TopicEntity } from './entities.js';
 import type { Namespace } from './namespace.js';
 import { Msg } from './records.js';
 import { enqueue, fanOut } from './routing.js';
+import { note } from './journal.js';
 
 /** What a topic's scheduled-enqueue deadline points at (a queue's points at the message itself). */
 interface TopicSchedule {
@@ -22,6 +23,7 @@ export function scheduleOnQueue(ns: Namespace, queue: QueueEntity, m: Msg): void
   m.state = 'scheduled';
   m.fromSchedule = true;
   queue.main.insert(m);
+  note(ns, 'scheduled', m);
   m.deadline = ns.deadlines.add(m.scheduledAt!, DeadlineKind.ScheduledEnqueue, m);
 }
 
@@ -30,6 +32,7 @@ export function scheduleOnTopic(ns: Namespace, topic: TopicEntity, m: Msg): void
   m.fromSchedule = true;
   topic.scheduled.set(m.seq, m);
   topic.scheduledBytes += m.size;
+  note(ns, 'scheduled', m, undefined, topic.name);
   m.deadline = ns.deadlines.add(m.scheduledAt!, DeadlineKind.ScheduledEnqueue, { topic, m } satisfies TopicSchedule);
 }
 

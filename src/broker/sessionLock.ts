@@ -17,6 +17,7 @@ import type { Namespace } from './namespace.js';
 import { type ReceiverHost, SessionReceiverImpl } from './receivers.js';
 import type { Session, Sessions, SubQueue } from './records.js';
 import type { AcceptWaiter } from './sessionTable.js';
+import { noteSession } from './journal.js';
 
 type AcceptDone = (error: BrokerError | undefined, receiver: SessionReceiver | undefined) => void;
 
@@ -125,6 +126,7 @@ function lockSession(ns: Namespace, host: ReceiverHost, sub: SubQueue, session: 
   session.lockedUntil = ns.now + sub.owner.properties.lockDurationMs;
   session.lockDeadline = ns.deadlines.add(session.lockedUntil, DeadlineKind.SessionLock, session);
   sub.sessions!.refresh(session);
+  noteSession(ns, 'sessionAccepted', sub.path, session.id);
   if (session.readyCount > 0) ns.effects.notify(r);
   return r;
 }
@@ -167,6 +169,7 @@ export function releaseSession(ns: Namespace, session: Session, lost: boolean): 
   ns.deadlines.cancel(session.lockDeadline);
   session.lockDeadline = undefined;
   holder.closed = true;
+  noteSession(ns, lost ? 'sessionLockLost' : 'sessionReleased', sub.path, session.id);
   const locked = [...session.lockedMessages].sort((a, b) => a.seq - b.seq);
   for (const m of locked) {
     ns.lostTokens.add(m.lockToken!);

@@ -9,19 +9,23 @@ import { checkProperties } from './argumentChecks.js';
 import { giveBack, resolveLock } from './messageLock.js';
 import type { Namespace } from './namespace.js';
 import type { PropertiesToModify } from './types.js';
+import { note } from './journal.js';
 
 export function complete(ns: Namespace, path: string, lockToken: string, options?: SettleOptions): void {
   const { sub, m } = resolveLock(ns, path, lockToken, options);
+  note(ns, 'completed', m);
   sub.remove(m);
 }
 
 export function abandon(ns: Namespace, path: string, lockToken: string, propertiesToModify?: PropertiesToModify, options?: SettleOptions): void {
   const props = checkProperties(propertiesToModify);
   const { sub, m } = resolveLock(ns, path, lockToken, options);
+  note(ns, 'abandoned', m);
   giveBack(ns, sub, m, true, props);
 }
 
 export function release(ns: Namespace, path: string, lockToken: string, options?: SettleOptions): void {
   const { sub, m } = resolveLock(ns, path, lockToken, options);
+  note(ns, 'released', m);
   giveBack(ns, sub, m, false);
 }
