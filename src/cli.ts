@@ -31,6 +31,9 @@ interface CliOptions {
   keyName: string;
   key: string;
   logLevel: LogLevel;
+  clock: 'system' | 'offset';
+  controlApi: 'on' | 'off';
+  journalSize: number;
 }
 
 function parsePort(value: string): number {
@@ -38,6 +41,12 @@ function parsePort(value: string): number {
   if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) {
     throw new InvalidArgumentError('expected a port number from 0 to 65535 (0 picks a free port).');
   }
+  return n;
+}
+
+function parseJournalSize(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of events, 0 or more.');
   return n;
 }
 
@@ -128,6 +137,24 @@ function buildProgram(): Command {
         .choices(LOG_LEVELS)
         .default(DEFAULTS.logLevel),
     )
+    .addOption(
+      new Option('--clock <clock>', "'offset' lets tests move time forward (POST /emulator/clock/advance)")
+        .env('EMULATOR_CLOCK')
+        .choices(['system', 'offset'])
+        .default('system'),
+    )
+    .addOption(
+      new Option('--control-api <on|off>', 'the test control API under /emulator on the admin port (Manage right)')
+        .env('EMULATOR_CONTROL_API')
+        .choices(['on', 'off'])
+        .default('on'),
+    )
+    .addOption(
+      new Option('--journal-size <events>', 'events the journal keeps, newest first (0: no journal)')
+        .env('EMULATOR_JOURNAL_SIZE')
+        .argParser(parseJournalSize)
+        .default(100_000),
+    )
     .addHelpText(
       'after',
       `
@@ -181,6 +208,9 @@ async function main(argv: string[] = process.argv): Promise<void> {
     keyName: opts.keyName,
     key: opts.key,
     logLevel: opts.logLevel,
+    clock: opts.clock,
+    controlApi: opts.controlApi !== 'off',
+    journalSize: opts.journalSize,
   };
   const file = configPath(program, opts);
   if (file !== undefined) options.configPath = file;

@@ -21,6 +21,7 @@ const MAP: Record<BrokerErrorCode, { condition: string; status: number }> = {
   SessionLockLost: { condition: 'com.microsoft:session-lock-lost', status: 410 },
   SessionCannotBeLocked: { condition: 'com.microsoft:session-cannot-be-locked', status: 410 },
   Timeout: { condition: 'com.microsoft:timeout', status: 408 },
+  ServerBusy: { condition: 'com.microsoft:server-busy', status: 503 },
   MessageNotFound: { condition: 'com.microsoft:message-not-found', status: 404 },
   EntityDisabled: { condition: 'com.microsoft:entity-disabled', status: 400 },
   QuotaExceeded: { condition: 'amqp:resource-limit-exceeded', status: 403 },

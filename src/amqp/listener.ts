@@ -13,6 +13,7 @@ import { validateKeyPair } from '../auth/sas.js';
 import type { AccessRight, AuthConfig } from '../auth/types.js';
 import { parseAddress, stripToPath, withoutTransfer } from './address.js';
 import { ConnectionContext } from './connectionContext.js';
+import { LinkControl } from './linkControl.js';
 import { Engine, IncomingLink, type Connection, type Link, type OutgoingLink, type Transport } from './engine/index.js';
 import { serveEntityReceiver, serveEntitySender } from './entityLinks.js';
 import { toAmqpError, UNAUTHORIZED } from './errors.js';
@@ -48,6 +49,8 @@ export interface AmqpListeners {
    * the stream is destroyed instead.
    */
   acceptStream(stream: Transport): void;
+  /** Entity links by path, for the test control plane (reset, dropped-connection faults). */
+  links: LinkControl;
   close(): Promise<void>;
 }
 
@@ -111,6 +114,8 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     },
   });
 
+  const links = new LinkControl(() => engine.connections);
+
   /**
    * Runs `proceed` once a grant lets the link attach; the link then lasts only as long as some
    * grant does. A client may pipeline its put-token and its attach (Java 7.15 attaches the
@@ -123,6 +128,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
       if (!rights.some((r) => conn.isAuthorized(path, r))) return false;
       const unwatch = conn.watch(path, rights, (description) => link.detach({ condition: UNAUTHORIZED, description }));
       link.whenGone(unwatch);
+      links.track(link, path);
       proceed();
       return true;
     };
@@ -251,6 +257,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
   return {
     amqpPort: (plain.address() as AddressInfo).port,
     amqpsPort,
+    links,
     acceptStream(stream) {
       if (closed) stream.destroy();
       else engine.accept(stream);

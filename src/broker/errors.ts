@@ -9,6 +9,7 @@ export type BrokerErrorCode =
   | 'SessionLockLost'
   | 'SessionCannotBeLocked'
   | 'Timeout'
+  | 'ServerBusy'
   | 'MessageNotFound'
   | 'EntityDisabled'
   | 'QuotaExceeded'
@@ -63,6 +64,8 @@ export const errors = {
       'SessionCannotBeLocked',
       `The requested session '${sessionId}' cannot be accepted. It may be locked by another receiver.`,
     ),
+  serverBusy: () =>
+    new BrokerError('ServerBusy', 'The request was terminated because the entity is being throttled. Error code : 50009. Please wait 2 seconds and try again.'),
   timeout: (what: string) => new BrokerError('Timeout', `The operation did not complete within the allocated time for ${what}.`),
   messageNotFound: (what: string) => new BrokerError('MessageNotFound', what),
   disabled: (path: string, what = 'disabled') => new BrokerError('EntityDisabled', `Messaging entity '${path}' is currently ${what}.`),

@@ -12,11 +12,13 @@ import type { Logger } from 'pino';
 import type { AuthConfig } from '../auth/types.js';
 import type { BrokerApi } from '../broker/api.js';
 import type { TlsMaterial } from '../tls/certs.js';
+import type { ControlPlane } from '../control/index.js';
 import { contextPlugin } from './context.js';
 import { errorHandlerPlugin, sendError } from './errors.js';
 import { canonicalizeUrl } from './paths.js';
 import { authPlugin } from './plugins/auth.js';
 import { xmlBodyPlugin } from './plugins/xmlBody.js';
+import { controlRoutes } from './routes/control.js';
 import entityRoutes from './routes/entities.js';
 import healthRoutes, { atomConstraint } from './routes/health.js';
 import namespaceRoutes from './routes/namespace.js';
@@ -35,6 +37,8 @@ export interface AdminAppDeps {
   tls?: TlsMaterial;
   /** Epoch ms for SAS expiry checks; Date.now by default. */
   now?: () => number;
+  /** The test control plane; its routes are served only when given. */
+  control?: ControlPlane;
 }
 
 /** Entity descriptions are small; anything bigger is refused with 413. */
@@ -86,5 +90,7 @@ export function buildAdminApp(deps: AdminAppDeps): FastifyInstance {
     await atom.register(subscriptionRoutes);
     await atom.register(ruleRoutes);
   });
+  const control = deps.control;
+  if (control !== undefined) app.register(async (scope) => controlRoutes(scope, control));
   return app;
 }

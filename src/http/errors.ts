@@ -40,6 +40,7 @@ export const BROKER_ERROR_STATUS: Record<BrokerErrorCode, number> = {
   SessionLockLost: 410,
   SessionCannotBeLocked: 410,
   Timeout: 503,
+  ServerBusy: 503,
 };
 
 export const ERROR_CONTENT_TYPE = 'application/xml; charset=utf-8';

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { AuthConfig } from '../auth/types.js';
 import type { BrokerApi } from '../broker/api.js';
 import type { TlsMaterial } from '../tls/certs.js';
+import type { ControlPlane } from '../control/index.js';
 import { buildAdminApp } from './app.js';
 import { listenHttpAndHttps } from './dualPort.js';
 
@@ -35,6 +36,8 @@ export interface AdminServerOptions {
   isReady: () => boolean;
   /** AMQP over WebSockets on this port too (HTTP and HTTPS alike). */
   webSocket?: UpgradeTarget;
+  /** The test control plane to serve under /emulator; none: its API is off. */
+  control?: ControlPlane;
 }
 
 export interface AdminServer {
@@ -50,6 +53,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     logger: options.logger,
     isReady: options.isReady,
     tls: options.tls,
+    control: options.control,
   });
   await app.ready();
 

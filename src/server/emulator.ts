@@ -29,9 +29,11 @@ import { DEFAULT_CONFIG, DEFAULT_CONFIG_SOURCE } from '../config/default.js';
 import { ConfigError } from '../config/errors.js';
 import { INLINE_CONFIG_SOURCE, loadConfigFile, validateConfig } from '../config/parse.js';
 import type { ConfigFile, EmulatorConfig } from '../config/types.js';
+import { ControlPlane, type ControlSurface } from '../control/index.js';
+import type { ClockMode } from '../control/clock.js';
+import { payloadBody } from '../amqp/payloadBody.js';
 import { createBroker } from './broker.js';
 import { brokerEntityPolicies } from './entityPolicies.js';
-import { systemClock } from './clock.js';
 import { DEFAULTS, defaultTlsDir, LOG_LEVELS, type LogLevel } from './defaults.js';
 import { createRootLogger } from './logger.js';
 import { BrokerTimer } from './scheduler.js';
@@ -78,9 +80,19 @@ export interface EmulatorOptions {
    * PLAIN credentials) before it is closed, in ms. Default 20,000, Azure's figure; for tests.
    */
   amqpAuthTimeoutMs?: number;
+  /**
+   * 'system' (default): the wall clock. 'offset': the wall clock plus an offset that
+   * `emulator.clock.advance()` (or POST /emulator/clock/advance) moves forward.
+   */
+  clock?: ClockMode | (string & {});
+  /** Serve the test control API (/emulator/...) on the admin port. Default true. */
+  controlApi?: boolean;
+  /** Events the journal keeps (the newest); 0 turns the journal off. Default 100,000. */
+  journalSize?: number;
 }
 
-export interface Emulator {
+/** The test control plane (src/control) is part of it: clock, reset, purge, inspect, journal, faults. */
+export interface Emulator extends ControlSurface {
   /** For ServiceBusClient: `Endpoint=sb://localhost:<amqpPort>;...;UseDevelopmentEmulator=true;` */
   connectionString: string;
   /** For ServiceBusAdministrationClient: the same, with the HTTP port. */
@@ -144,18 +156,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const config = readConfig(options);
   const auth = authConfig(keyName, key, config);
 
-  const timer = new BrokerTimer(systemClock, { logger: logger.child({ component: 'timer' }) });
+  const journalSize = options.journalSize ?? undefined;
+  const control = new ControlPlane(config, { clock: options.clock as ClockMode | undefined, journalSize: journalSize === 0 ? 1 : journalSize });
+  const timer = new BrokerTimer(control.clock, { logger: logger.child({ component: 'timer' }) });
   const brokerLog = logger.child({ component: 'broker' });
   const broker = createBroker({
-    clock: systemClock,
+    clock: control.clock,
     onWakeup: timer.onWakeup,
     sku: config.sku,
     onError: (err) => brokerLog.error({ err }, 'an adapter callback threw; the broker carried on'),
+    onEvent: journalSize === 0 ? undefined : control.journal.record,
   });
   timer.start(broker);
+  // Adapters see armed faults; the in-process broker and the admin API do not.
+  const faulty = control.faults.wrap(broker);
+  let amqp: AmqpListeners | undefined;
+  control.attach(broker, payloadBody, () => amqp?.links, () => timer.reschedule());
   auth.entityPolicies = brokerEntityPolicies(broker);
 
-  let amqp: AmqpListeners | undefined;
   let http: AdminServer | undefined;
   let gateway: WebSocketGateway | undefined;
   let wsListener: WebSocketPort | undefined;
@@ -185,7 +203,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     try {
       amqp = await startAmqpListeners({
-        broker,
+        broker: faulty,
         host,
         amqpPort,
         amqpsPort,
@@ -218,6 +236,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         logger: logger.child({ component: 'http' }),
         isReady: () => ready,
         webSocket: gateway,
+        control: options.controlApi === false ? undefined : control,
       });
     } catch (err) {
       throw listenError(err, 'HTTP', host, httpPort);
@@ -253,6 +272,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       caPath: tls.caPath,
       broker,
       logger,
+      ...control.surface(),
       close: () => {
         closing ??= stop().then(() => logger.info('emulator stopped'));
         return closing;

@@ -68,6 +68,11 @@ export class BrokerTimer {
     this.disarm();
   }
 
+  /** Re-arms for the broker's next due instant (after the clock jumped, say). */
+  reschedule(): void {
+    if (this.broker !== undefined && !this.stopped && !this.firing) this.rearm();
+  }
+
   /** The instant the timer is armed for (for tests and diagnostics). */
   get nextFireAt(): number | undefined {
     return this.armedFor;

@@ -1,0 +1,131 @@
+/**
+ * Fault injection. Armed faults answer the next N operations of a kind on an entity with a
+ * Service Bus error, raised as the core's own BrokerError so each adapter maps it exactly as it
+ * maps the real thing (server-busy becomes com.microsoft:server-busy on AMQP, 503 over HTTP).
+ * One-shot faults (dropping connections, ending locks) act at once and are not armed.
+ *
+ * Operations by kind, as the adapters call the broker:
+ * - send: sending on a sender link;
+ * - receive: opening a receiver (attaching a receiver link, accepting a session);
+ * - settle: complete, abandon, defer, dead-letter, release;
+ * - management: $management requests (schedule, cancel, peek, renew, session state, deferred...).
+ */
+import type { BrokerApi } from '../broker/api.js';
+import { BrokerError, errors } from '../broker/errors.js';
+import { ControlError } from './errors.js';
+
+export const OPERATION_KINDS = ['send', 'receive', 'settle', 'management'] as const;
+export type OperationKind = (typeof OPERATION_KINDS)[number];
+
+/** The errors a fault can answer with, by the name of their AMQP condition's last part. */
+const ERRORS: Record<string, (path: string) => Error> = {
+  'server-busy': () => errors.serverBusy(),
+  timeout: () => errors.timeout('the request'),
+  'quota-exceeded': (path) => new BrokerError('QuotaExceeded', `The maximum entity size has been reached or exceeded for '${path}'.`),
+  'entity-disabled': (path) => errors.disabled(path),
+  'not-found': (path) => errors.entityNotFound(path),
+  'message-lock-lost': () => errors.lockLost(),
+  'session-lock-lost': () => errors.sessionLockLost(),
+  'session-cannot-be-locked': () => errors.sessionCannotBeLocked(''),
+  'internal-error': () => new Error('The service was unable to process the request; please retry the operation.'),
+};
+export const FAULT_ERRORS = Object.keys(ERRORS);
+
+export interface ErrorFaultSpec {
+  /** Entity path (a queue, topic or subscription, and everything under it); none: every entity. */
+  entity?: string;
+  operation: OperationKind;
+  error: string;
+  /** How many operations fail before the fault clears itself. Default 1. */
+  count?: number;
+}
+
+export interface ArmedFault extends Required<Omit<ErrorFaultSpec, 'entity'>> {
+  id: number;
+  entity: string | undefined;
+  /** Operations it answered so far. */
+  hits: number;
+}
+
+const VERBS: Record<OperationKind, readonly string[]> = {
+  send: ['send'],
+  receive: ['openReceiver', 'acceptSession', 'acceptNextSession'],
+  settle: ['complete', 'abandon', 'defer', 'deadLetter', 'release'],
+  management: ['schedule', 'cancelScheduled', 'peek', 'receiveDeferred', 'deleteMessages', 'renewLock', 'renewSessionLock', 'getSessionState', 'setSessionState', 'listSessions'],
+};
+
+export class Faults {
+  private armed: ArmedFault[] = [];
+  private nextId = 1;
+
+  arm(spec: ErrorFaultSpec): ArmedFault {
+    if (spec === null || typeof spec !== 'object') throw new ControlError(400, 'A fault must be a JSON object.');
+    if (!(OPERATION_KINDS as readonly string[]).includes(spec.operation)) {
+      throw new ControlError(400, `"operation" must be one of ${OPERATION_KINDS.join(', ')}.`);
+    }
+    if (typeof spec.error !== 'string' || !(spec.error in ERRORS)) {
+      throw new ControlError(400, `"error" must be one of ${FAULT_ERRORS.join(', ')}.`);
+    }
+    const count = spec.count ?? 1;
+    if (!Number.isSafeInteger(count) || count < 1) throw new ControlError(400, '"count" must be a whole number of 1 or more.');
+    if (spec.entity !== undefined && (typeof spec.entity !== 'string' || spec.entity === '')) throw new ControlError(400, '"entity" must be an entity path.');
+    const fault: ArmedFault = { id: this.nextId++, entity: spec.entity, operation: spec.operation, error: spec.error, count, hits: 0 };
+    this.armed.push(fault);
+    return { ...fault };
+  }
+
+  list(): ArmedFault[] {
+    return this.armed.map((f) => ({ ...f }));
+  }
+
+  clear(): void {
+    this.armed = [];
+  }
+
+  /** Throws the error of the first armed fault for this operation, using one of its count. */
+  check(kind: OperationKind, path: unknown): void {
+    if (this.armed.length === 0) return;
+    const p = typeof path === 'string' ? path.toLowerCase() : '';
+    const fault = this.armed.find((f) => f.operation === kind && (f.entity === undefined || under(p, f.entity)));
+    if (fault === undefined) return;
+    fault.hits++;
+    if (fault.hits >= fault.count) this.armed = this.armed.filter((f) => f !== fault);
+    throw ERRORS[fault.error]!(typeof path === 'string' ? path : '');
+  }
+
+  /**
+   * The broker as adapters should see it: the faultable verbs check for a fault first, the rest
+   * are the broker's own (reached through the prototype, so they cost nothing extra).
+   */
+  wrap<B extends BrokerApi>(broker: B): B {
+    const wrapped = Object.create(broker) as Record<string, unknown>;
+    const target = broker as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const kind of OPERATION_KINDS) {
+      for (const verb of VERBS[kind]) {
+        const original = target[verb]!.bind(broker);
+        wrapped[verb] =
+          verb === 'acceptNextSession'
+            ? (...args: unknown[]) => {
+                // Its failures reach the caller through `done`, never as a throw.
+                try {
+                  this.check(kind, args[0]);
+                } catch (err) {
+                  (args[2] as (e: unknown, r: undefined) => void)(err, undefined);
+                  return () => undefined;
+                }
+                return original(...args);
+              }
+            : (...args: unknown[]) => {
+                this.check(kind, args[0]);
+                return original(...args);
+              };
+      }
+    }
+    return wrapped as unknown as B;
+  }
+}
+
+function under(path: string, entity: string): boolean {
+  const e = entity.toLowerCase().replace(/\/+$/, '');
+  return path === e || path.startsWith(`${e}/`);
+}
