@@ -60,6 +60,9 @@ describe('sbemu without a listener', () => {
       ['--key-name', 'SAS_KEY_NAME'],
       ['--key ', 'SAS_KEY_VALUE'],
       ['--log-level', 'LOG_LEVEL'],
+      ['--clock', 'EMULATOR_CLOCK'],
+      ['--control-api', 'EMULATOR_CONTROL_API'],
+      ['--journal-size', 'EMULATOR_JOURNAL_SIZE'],
       ['--version', ''],
     ]) {
       expect(help).toContain(flag!);
@@ -116,6 +119,9 @@ describe('sbemu without a listener', () => {
     [['--http-port', '70000'], /--http-port.*'70000' is invalid/],
     [['--ws-port', 'yes'], /--ws-port.*'yes' is invalid/],
     [['--log-level', 'loud'], /--log-level.*'loud' is invalid/],
+    [['--clock', 'fast'], /--clock.*'fast' is invalid/],
+    [['--control-api', 'maybe'], /--control-api.*'maybe' is invalid/],
+    [['--journal-size', '-1'], /--journal-size.*'-1' is invalid/],
     [['--no-such-flag'], /unknown option '--no-such-flag'/],
   ])('usage error %j exits 2', async (args, message) => {
     const p = sbemu(args);
@@ -153,6 +159,19 @@ describe('sbemu running (needs the AMQP listener, the admin server and TLS)', ()
     expect(await res.json()).toEqual({ status: 'healthy', message: 'Service is healthy.' });
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
+  });
+
+  it('EMULATOR_CLOCK=offset lets the control API move time; --control-api off hides it', async () => {
+    const auth = { authorization: `Basic ${Buffer.from('RootManageSharedAccessKey:SAS_KEY_VALUE').toString('base64')}`, 'content-type': 'application/json' };
+    const { p, ports } = await started([], { EMULATOR_CLOCK: 'offset' });
+    const res = await fetch(`http://127.0.0.1:${ports.http}/emulator/clock/advance`, { method: 'POST', headers: auth, body: '{"duration":"PT1H"}' });
+    expect(await res.json()).toMatchObject({ offsetMs: 3_600_000 });
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    const off = await started(['--control-api', 'off']);
+    expect((await fetch(`http://127.0.0.1:${off.ports.http}/emulator/clock`, { headers: auth })).status).toBe(404);
+    off.p.child.kill('SIGTERM');
+    expect(await off.p.exited).toBe(0);
   });
 
   it('exits 0 on SIGINT', async () => {
