@@ -13,6 +13,7 @@ import { validateKeyPair } from '../auth/sas.js';
 import type { AccessRight, AuthConfig } from '../auth/types.js';
 import { parseAddress, stripToPath, withoutTransfer } from './address.js';
 import { ConnectionContext } from './connectionContext.js';
+import { type DelayFor, gateDelays } from './delayGate.js';
 import { LinkControl } from './linkControl.js';
 import { Engine, IncomingLink, type Connection, type Link, type OutgoingLink, type Transport } from './engine/index.js';
 import { serveEntityReceiver, serveEntitySender } from './entityLinks.js';
@@ -38,6 +39,8 @@ export interface AmqpListenerOptions {
   idleTimeOutMs?: number;
   /** How long a connection may stay open without authenticating (ms); Azure's is 20 s. */
   authTimeoutMs?: number;
+  /** Delay faults of the test control plane: how long to hold a send or management request. */
+  delayFor?: DelayFor;
 }
 
 export interface AmqpListeners {
@@ -202,6 +205,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     if (parsed.kind === 'management') {
       return authorize(conn, inLink, address, ['Listen', 'Send', 'Manage'], () => {
         serveManagement({ conn, link: inLink, log }, broker, withoutTransfer(parsed.entityPath), `${parsed.entityPath}/$management`);
+        gateDelays(inLink, 'management', withoutTransfer(parsed.entityPath), options.delayFor);
         inLink.accept({ ...echo, maxMessageSize: MANAGEMENT_MAX_MESSAGE_SIZE });
       });
     }
@@ -209,6 +213,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     if (broker.entityKind(path) === undefined) return inLink.refuse(toAmqpError(errors.entityNotFound(path), host));
     authorize(conn, inLink, address, ['Send'], () => {
       serveEntitySender(inLink, broker, path, log);
+      gateDelays(inLink, 'send', path, options.delayFor);
       inLink.accept({ ...echo, rcvSettleMode: 0, maxMessageSize: maxMessageSize(path) });
     });
   }

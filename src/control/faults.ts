@@ -2,7 +2,9 @@
  * Fault injection. Armed faults answer the next N operations of a kind on an entity with a
  * Service Bus error, raised as the core's own BrokerError so each adapter maps it exactly as it
  * maps the real thing (server-busy becomes com.microsoft:server-busy on AMQP, 503 over HTTP).
- * One-shot faults (dropping connections, ending locks) act at once and are not armed.
+ * Delay faults hold the next N sends or management requests (the AMQP listener asks delayFor()
+ * before it handles one) so a client's own timeout can be tested. One-shot faults (dropping
+ * connections, ending locks) act at once and are not armed.
  *
  * Operations by kind, as the adapters call the broker:
  * - send: sending on a sender link;
@@ -35,17 +37,27 @@ export interface ErrorFaultSpec {
   /** Entity path (a queue, topic or subscription, and everything under it); none: every entity. */
   entity?: string;
   operation: OperationKind;
-  error: string;
+  /** The error to answer with; or, for a delay fault, leave it out and give delayMs. */
+  error?: string;
+  /** Hold each operation this long before handling it (send and management only). */
+  delayMs?: number;
   /** How many operations fail before the fault clears itself. Default 1. */
   count?: number;
 }
 
-export interface ArmedFault extends Required<Omit<ErrorFaultSpec, 'entity'>> {
+export interface ArmedFault {
   id: number;
   entity: string | undefined;
+  operation: OperationKind;
+  error: string | undefined;
+  delayMs: number | undefined;
+  count: number;
   /** Operations it answered so far. */
   hits: number;
 }
+
+/** The operations a delay can hold: those whose answer the listener can send later. */
+export const DELAYABLE: readonly OperationKind[] = ['send', 'management'];
 
 const VERBS: Record<OperationKind, readonly string[]> = {
   send: ['send'],
@@ -63,13 +75,17 @@ export class Faults {
     if (!(OPERATION_KINDS as readonly string[]).includes(spec.operation)) {
       throw new ControlError(400, `"operation" must be one of ${OPERATION_KINDS.join(', ')}.`);
     }
-    if (typeof spec.error !== 'string' || !(spec.error in ERRORS)) {
+    if (spec.delayMs !== undefined) {
+      if (spec.error !== undefined) throw new ControlError(400, 'A fault either answers with "error" or delays by "delayMs", not both.');
+      if (!Number.isSafeInteger(spec.delayMs) || spec.delayMs < 0) throw new ControlError(400, '"delayMs" must be a whole number of milliseconds.');
+      if (!DELAYABLE.includes(spec.operation)) throw new ControlError(400, `Delays apply to ${DELAYABLE.join(' and ')} operations.`);
+    } else if (typeof spec.error !== 'string' || !(spec.error in ERRORS)) {
       throw new ControlError(400, `"error" must be one of ${FAULT_ERRORS.join(', ')}.`);
     }
     const count = spec.count ?? 1;
     if (!Number.isSafeInteger(count) || count < 1) throw new ControlError(400, '"count" must be a whole number of 1 or more.');
     if (spec.entity !== undefined && (typeof spec.entity !== 'string' || spec.entity === '')) throw new ControlError(400, '"entity" must be an entity path.');
-    const fault: ArmedFault = { id: this.nextId++, entity: spec.entity, operation: spec.operation, error: spec.error, count, hits: 0 };
+    const fault: ArmedFault = { id: this.nextId++, entity: spec.entity, operation: spec.operation, error: spec.error, delayMs: spec.delayMs, count, hits: 0 };
     this.armed.push(fault);
     return { ...fault };
   }
@@ -82,15 +98,28 @@ export class Faults {
     this.armed = [];
   }
 
-  /** Throws the error of the first armed fault for this operation, using one of its count. */
+  /** Throws the error of the first armed error fault for this operation, using one of its count. */
   check(kind: OperationKind, path: unknown): void {
     if (this.armed.length === 0) return;
+    const fault = this.take(kind, path, false);
+    if (fault !== undefined) throw ERRORS[fault.error!]!(typeof path === 'string' ? path : '');
+  }
+
+  /** How long to hold this operation (0: not at all), using one of a delay fault's count. */
+  readonly delayFor = (kind: OperationKind, path: string): number => {
+    if (this.armed.length === 0) return 0;
+    return this.take(kind, path, true)?.delayMs ?? 0;
+  };
+
+  private take(kind: OperationKind, path: unknown, delay: boolean): ArmedFault | undefined {
     const p = typeof path === 'string' ? path.toLowerCase() : '';
-    const fault = this.armed.find((f) => f.operation === kind && (f.entity === undefined || under(p, f.entity)));
-    if (fault === undefined) return;
+    const fault = this.armed.find(
+      (f) => f.operation === kind && (f.delayMs !== undefined) === delay && (f.entity === undefined || under(p, f.entity)),
+    );
+    if (fault === undefined) return undefined;
     fault.hits++;
     if (fault.hits >= fault.count) this.armed = this.armed.filter((f) => f !== fault);
-    throw ERRORS[fault.error]!(typeof path === 'string' ? path : '');
+    return fault;
   }
 
   /**

@@ -204,6 +204,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     try {
       amqp = await startAmqpListeners({
         broker: faulty,
+        delayFor: control.faults.delayFor,
         host,
         amqpPort,
         amqpsPort,

@@ -217,6 +217,13 @@ describe('faults', () => {
     expect(emu.faults.list()).toHaveLength(1);
     expect((await call('DELETE', '/emulator/faults')).status).toBe(204);
     expect(emu.faults.list()).toEqual([]);
+    const delay = await call('POST', '/emulator/faults', { kind: 'delay', entity: 'q', operation: 'management', delay: 'PT2S' });
+    expect(delay).toMatchObject({ status: 201, body: { operation: 'management', delayMs: 2000 } });
+    expect(emu.faults.inject({ operation: 'send', delayMs: 5 })).toMatchObject({ entity: undefined, delayMs: 5, count: 1 });
+    await call('DELETE', '/emulator/faults');
+    for (const bad of [{ kind: 'delay', operation: 'send' }, { kind: 'delay', operation: 'settle', delayMs: 5 }, { kind: 'delay', operation: 'send', delay: 'soon' }]) {
+      expect((await call('POST', '/emulator/faults', bad)).status, JSON.stringify(bad)).toBe(400);
+    }
     for (const bad of [{ kind: 'nope' }, { error: 'server-busy', operation: 'fly' }, { error: 'teapot', operation: 'send' }, { error: 'timeout', operation: 'send', count: 0 }, { kind: 'expireLocks' }]) {
       expect((await call('POST', '/emulator/faults', bad)).status, JSON.stringify(bad)).toBe(400);
     }

@@ -92,6 +92,24 @@ describe('fault injection with the JS SDK', () => {
     await sender.close();
   });
 
+  it('a delayed send outlasts the SDK timeout; a shorter delay only slows it', async () => {
+    const queue = uniqueName('slow');
+    emulator.broker.createQueue(queue);
+    const impatient = new ServiceBusClient(emulator.connectionString, { retryOptions: { maxRetries: 0, timeoutInMs: 1000 } });
+    const sender = impatient.createSender(queue);
+    await sender.sendMessages({ body: 'warm-up' });
+    emulator.faults.inject({ entity: queue, operation: 'send', delayMs: 2000 });
+    await expect(sender.sendMessages({ body: 'late' })).rejects.toMatchObject({ code: 'ServiceTimeout' });
+    // The held message is handled once its delay is over: the send happened, the answer came late.
+    await expect.poll(() => emulator.inspect.messages(queue).length, { timeout: 4000 }).toBe(2);
+    emulator.faults.inject({ entity: queue, operation: 'send', delayMs: 300 });
+    const started = Date.now();
+    await sender.sendMessages({ body: 'slow' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    await sender.close();
+    await impatient.close();
+  });
+
   it('a dropped connection is reopened by the SDK, which then sends again', async () => {
     const queue = uniqueName('drop');
     emulator.broker.createQueue(queue);

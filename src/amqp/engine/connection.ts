@@ -232,11 +232,12 @@ export class Connection {
   /** Writes everything encoded so far in one socket write. */
   flush(): void {
     this.flushScheduled = false;
+    // A settlement made outside frame handling (a delayed send) has only its disposition queued.
+    if (this.phase !== 'closed') for (const s of this.sessions.values()) s.flushDispositions();
     if (this.out.length === 0 || this.phase === 'closed') {
       this.out.reset();
       return;
     }
-    for (const s of this.sessions.values()) s.flushDispositions();
     // The socket keeps these bytes until written; the next frames go after them in the same
     // buffer, and a fresh one is only allocated once it is nearly full.
     const buf = this.out.buf;

@@ -2,13 +2,15 @@
  * Fault injection over HTTP. POST /emulator/faults takes one fault:
  *
  *   {"kind":"error","entity":"orders","operation":"send","error":"server-busy","count":2}
+ *   {"kind":"delay","entity":"orders","operation":"send","delay":"PT5S","count":1}
  *   {"kind":"dropConnections","entity":"orders"}          (no entity: every connection)
  *   {"kind":"expireLocks","entity":"orders","sequenceNumber":3}   (no number: every lock)
  *   {"kind":"expireSessionLock","entity":"orders","session":"s1"}
  *
- * "error" faults are armed (201, listed by GET, cleared by DELETE); the others act at once (200).
+ * "error" and "delay" faults are armed (201, listed by GET, cleared by DELETE); the others act at once (200).
  */
 import type { FastifyInstance } from 'fastify';
+import { parseDuration } from '../../config/duration.js';
 import { ControlError, type ControlSurface } from '../../control/index.js';
 
 /** A JSON body as an object, else a 400 naming what is wrong. */
@@ -18,7 +20,15 @@ export function bodyObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-const KINDS = ['error', 'dropConnections', 'expireLocks', 'expireSessionLock'];
+function durationMs(v: unknown): number {
+  try {
+    return parseDuration(v as string);
+  } catch (err) {
+    throw new ControlError(400, `"delay": ${err instanceof Error ? err.message : String(err)}.`);
+  }
+}
+
+const KINDS = ['error', 'delay', 'dropConnections', 'expireLocks', 'expireSessionLock'];
 
 export async function controlFaultRoutes(app: FastifyInstance, api: ControlSurface): Promise<void> {
   const { faults } = api;
@@ -36,6 +46,11 @@ export async function controlFaultRoutes(app: FastifyInstance, api: ControlSurfa
         return reply.code(201).send(
           faults.inject({ entity, operation: b.operation as never, error: b.error as string, count: b.count as number | undefined }),
         );
+      case 'delay': {
+        const delayMs = b.delay === undefined ? b.delayMs : durationMs(b.delay);
+        if (delayMs === undefined) throw new ControlError(400, 'A delay fault needs "delay" (ISO 8601) or "delayMs".');
+        return reply.code(201).send(faults.inject({ entity, operation: b.operation as never, delayMs: delayMs as number, count: b.count as number | undefined }));
+      }
       case 'dropConnections':
         return faults.dropConnections(entity);
       case 'expireLocks':
