@@ -231,7 +231,7 @@ export interface BrokerControlApi {
   /** Ends a session's lock now; false when nobody holds it. */
   expireSessionLock(path: string, sessionId: string): boolean;
   /** Every message of a sub-queue (a topic: its scheduled ones), without locking or counting. */
-  inspectMessages(path: string): StoredMessage[];
+  inspectMessages(path: string): (StoredMessage & { lockHolder?: string })[];
   inspectSessions(path: string): InspectedSession[];
 }
 

@@ -266,7 +266,7 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
   expireSessionLock(path: string, sessionId: string): boolean {
     return this.op.run(expireSessionLock, path, sessionId);
   }
-  inspectMessages(path: string): StoredMessage[] {
+  inspectMessages(path: string): (StoredMessage & { lockHolder?: string })[] {
     return this.op.run(inspectMessages, path);
   }
   inspectSessions(path: string): InspectedSession[] {

@@ -94,12 +94,15 @@ export function expireSessionLock(ns: Namespace, path: string, sessionId: string
 }
 
 /** Every message of the sub-queue a path names (a topic: its scheduled messages), in order. */
-export function inspectMessages(ns: Namespace, path: string): StoredMessage[] {
+export function inspectMessages(ns: Namespace, path: string): (StoredMessage & { lockHolder?: string })[] {
   const r = ns.registry.lookup(typeof path === 'string' ? path : '');
   if (r === undefined) throw errors.entityNotFound(String(path));
   if (r.entity.kind === 'topic') return [...r.entity.scheduled.values()].sort((a, b) => a.seq - b.seq).map(snapshot);
   const sub: SubQueue = r.deadLetter ? r.entity.dlq : r.entity.main;
-  return [...sub.index.from(0)].map(snapshot);
+  return [...sub.index.from(0)].map((m) => {
+    const holder = m.lockToken === undefined ? undefined : (m.session?.holder?.owner ?? sub.locks.holderOf(m));
+    return holder === undefined ? snapshot(m) : { ...snapshot(m), lockHolder: holder };
+  });
 }
 
 export function inspectSessions(ns: Namespace, path: string): InspectedSession[] {

@@ -54,6 +54,8 @@ export interface Lockable {
 
 export class LockTable<T extends Lockable> {
   private readonly slots: (T | undefined)[] = [];
+  /** Who took each lock (a receiver's owner), for inspection; by slot, beside the items. */
+  private readonly holders: (string | undefined)[] = [];
   private readonly free: number[] = [];
   private count = 0;
 
@@ -62,10 +64,11 @@ export class LockTable<T extends Lockable> {
   }
 
   /** Registers a lock for `item` and returns its new token (also stored on the item). */
-  issue(item: T): string {
+  issue(item: T, holder?: string): string {
     const slot = this.free.length > 0 ? this.free.pop()! : this.slots.length;
     const token = newToken(slot);
     this.slots[slot] = item;
+    this.holders[slot] = holder;
     item.lockToken = token;
     this.count++;
     return token;
@@ -75,6 +78,12 @@ export class LockTable<T extends Lockable> {
     const slot = slotOf(token);
     const item = slot >= 0 ? this.slots[slot] : undefined;
     return item !== undefined && item.lockToken === token ? item : undefined;
+  }
+
+  /** Who took the lock `item` holds, if it said. */
+  holderOf(item: T): string | undefined {
+    const slot = item.lockToken === undefined ? -1 : slotOf(item.lockToken);
+    return slot >= 0 && this.slots[slot] === item ? this.holders[slot] : undefined;
   }
 
   /** Forgets the lock `item` holds (the caller clears item.lockToken). */
@@ -88,6 +97,7 @@ export class LockTable<T extends Lockable> {
 
   clear(): void {
     this.slots.length = 0;
+    this.holders.length = 0;
     this.free.length = 0;
     this.count = 0;
   }

@@ -19,8 +19,8 @@ import type { PropertiesToModify } from './types.js';
 import { note } from './journal.js';
 
 /** Locks a message just taken from `sub` (ready or deferred) for `lockMs`, or under `session`'s lock. */
-export function lockMessage(ns: Namespace, sub: SubQueue, m: Msg, session: Session | undefined, lockMs: number): void {
-  sub.lock(m);
+export function lockMessage(ns: Namespace, sub: SubQueue, m: Msg, session: Session | undefined, lockMs: number, holder?: string): void {
+  sub.lock(m, holder);
   if (session === undefined) m.lockDeadline = ns.deadlines.add(ns.now + lockMs, DeadlineKind.MessageLock, m);
 }
 

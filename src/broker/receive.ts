@@ -45,10 +45,10 @@ export function receive(ns: Namespace, r: ReceiverImpl, max: number): StoredMess
   if (entity.deleted) throw errors.entityNotFound(r.path);
   checkReceivable(entity);
   entity.times.accessedAt = ns.now;
-  return take(ns, sub, session, n, r.mode);
+  return take(ns, sub, session, n, r.mode, r.owner);
 }
 
-function take(ns: Namespace, sub: SubQueue, session: Session | undefined, max: number, mode: ReceiveMode): StoredMessage[] {
+function take(ns: Namespace, sub: SubQueue, session: Session | undefined, max: number, mode: ReceiveMode, holder: string | undefined): StoredMessage[] {
   const out: StoredMessage[] = [];
   const lockMs = sub.owner.properties.lockDurationMs;
   while (out.length < max) {
@@ -60,7 +60,7 @@ function take(ns: Namespace, sub: SubQueue, session: Session | undefined, max: n
       out.push(snapshot(m));
       sub.remove(m);
     } else {
-      lockMessage(ns, sub, m, session, lockMs);
+      lockMessage(ns, sub, m, session, lockMs, holder);
       out.push(snapshot(m));
     }
   }

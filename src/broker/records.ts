@@ -252,7 +252,7 @@ export class SubQueue {
   }
 
   /** Locks a message taken from the ready order (or a deferred one); returns the token. */
-  lock(m: Msg): string {
+  lock(m: Msg, holder?: string): string {
     if (m.state === 'active') {
       this.readyCount--;
       const s = this.sessionOf(m);
@@ -261,7 +261,7 @@ export class SubQueue {
         if (s.listed && s.readyCount === 0) this.sessions!.refresh(s);
       }
     }
-    const token = this.locks.issue(m);
+    const token = this.locks.issue(m, holder);
     this.sessionOf(m)?.lockedMessages.add(m);
     return token;
   }

@@ -85,7 +85,7 @@ function body(m: StoredMessage, read: BodyReader): Pick<InspectedMessage, 'body'
   return { body: JSON.stringify(jsonSafe(b.value)) ?? 'null', bodyEncoding: 'json' };
 }
 
-function describe(m: StoredMessage, deadLettered: boolean, read: BodyReader, holders: Map<string, string>): InspectedMessage {
+function describe(m: StoredMessage & { lockHolder?: string }, deadLettered: boolean, read: BodyReader): InspectedMessage {
   const props: Record<string, unknown> = { ...m.applicationProperties };
   for (const [k, v] of m.propertyChanges ?? []) props[k] = v;
   return {
@@ -97,7 +97,7 @@ function describe(m: StoredMessage, deadLettered: boolean, read: BodyReader, hol
     enqueuedTime: iso(m.enqueuedTimeUtc)!,
     expiresAt: deadLettered ? null : iso(m.expiresAtUtc),
     lockedUntil: iso(m.lockedUntilUtc),
-    lockHolder: m.sessionId === undefined || m.lockToken === undefined ? null : (holders.get(m.sessionId) ?? null),
+    lockHolder: m.lockHolder ?? null,
     scheduledEnqueueTime: iso(m.scheduledEnqueueTimeUtc),
     contentType: m.contentType ?? null,
     correlationId: m.correlationId ?? null,
@@ -135,13 +135,11 @@ export class Inspector {
       throw new ControlError(400, `"state" must be one of ${MESSAGE_STATES.join(', ')}.`);
     }
     const kind = this.kind(path);
-    const holders = new Map<string, string>();
-    if (kind !== 'topic') for (const s of this.broker.inspectSessions(path)) if (s.lockHolder !== undefined) holders.set(s.sessionId, s.lockHolder);
-    const main = this.broker.inspectMessages(path).map((m) => describe(m, false, this.readBody, holders));
+    const main = this.broker.inspectMessages(path).map((m) => describe(m, false, this.readBody));
     const dead =
       kind === 'topic' || (state !== undefined && state !== 'deadlettered')
         ? []
-        : this.broker.inspectMessages(`${path}/$DeadLetterQueue`).map((m) => describe(m, true, this.readBody, holders));
+        : this.broker.inspectMessages(`${path}/$DeadLetterQueue`).map((m) => describe(m, true, this.readBody));
     const all = [...main, ...dead];
     return state === undefined ? all : all.filter((m) => m.state === state);
   }

@@ -107,7 +107,7 @@ describe('inspection', () => {
   it('shows messages in every state without locking them or counting a delivery', async () => {
     const now = emu.clock.now().getTime();
     emu.broker.send('q', [msg('active', { applicationProperties: { n: 1 } }), msg('locked'), msg('deferred'), msg('dead'), msg('later', { scheduledEnqueueTimeUtc: now + 3_600_000 })]);
-    const receiver = emu.broker.openReceiver('q', { mode: 'peekLock' });
+    const receiver = emu.broker.openReceiver('q', { mode: 'peekLock', owner: 'test-connection' });
     const [, locked, deferred, dead] = emu.broker.peek('q', 0, 4);
     const got = receiver.receive(4);
     emu.broker.complete('q', got[0]!.lockToken!);
@@ -124,7 +124,7 @@ describe('inspection', () => {
       expect(emu.inspect.messages('q', { state })).toEqual(r.body.messages);
     }
     const [l] = (await call('GET', '/emulator/entities/q/messages?state=locked')).body.messages;
-    expect(l).toMatchObject({ sequenceNumber: locked!.sequenceNumber, messageId: 'locked', deliveryCount: 0, bodyEncoding: 'utf8' });
+    expect(l).toMatchObject({ sequenceNumber: locked!.sequenceNumber, messageId: 'locked', deliveryCount: 0, bodyEncoding: 'utf8', lockHolder: 'test-connection' });
     expect(Date.parse(l.lockedUntil)).toBeGreaterThan(emu.clock.now().getTime());
     expect((await call('GET', '/emulator/entities/q/messages?state=scheduled')).body.messages[0].scheduledEnqueueTime).toBe(new Date(now + 3_600_000).toISOString());
     expect((await call('GET', '/emulator/entities/q/messages?state=deadlettered')).body.messages[0]).toMatchObject({ sequenceNumber: dead!.sequenceNumber, deadLetterReason: 'Bad', deadLetterErrorDescription: 'why' });

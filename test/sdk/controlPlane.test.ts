@@ -50,6 +50,9 @@ describe('time travel with the JS SDK', () => {
     const [m] = await first.receiveMessages(1, { maxWaitTimeInMs: 5000 });
     expect(m?.deliveryCount).toBe(0);
     await expect(sb.acceptSession(queue, 'order-7')).rejects.toMatchObject({ code: 'SessionCannotBeLocked' });
+    const [held] = emulator.inspect.messages(queue, { state: 'locked' });
+    expect(held?.lockHolder).toEqual(expect.any(String));
+    expect(emulator.inspect.sessions(queue)).toMatchObject([{ sessionId: 'order-7', locked: 1, lockHolder: held!.lockHolder }]);
 
     emulator.clock.advance('PT5M');
 
