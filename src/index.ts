@@ -12,6 +12,21 @@ export {
 } from './server/emulator.js';
 export { BrokerTimer } from './server/scheduler.js';
 export { systemClock } from './server/clock.js';
+export {
+  ControlError,
+  type AdvanceBy,
+  type ArmedFault,
+  type ClockMode,
+  type ClockReading,
+  type ControlSurface,
+  type EntityInfo,
+  type ErrorFaultSpec,
+  type FaultsSurface,
+  type InspectedMessage,
+  type JournalEntry,
+  type JournalQuery,
+  type ResetResult,
+} from './control/index.js';
 export { CONTAINER_CONFIG_PATH, DEFAULTS, defaultTlsDir, LOG_LEVELS, type LogLevel } from './server/defaults.js';
 export {
   applyConfig,

@@ -81,6 +81,22 @@ describe('clock', () => {
     emu.purge('q');
   });
 
+  it('an advance brings scheduled messages in, ends locks and closes duplicate-detection windows', async () => {
+    emu.broker.createQueue('dups', { requiresDuplicateDetection: true, duplicateDetectionHistoryTimeWindowMs: 10 * 60_000 });
+    const at = emu.clock.now().getTime() + 30 * 60_000;
+    emu.broker.send('dups', [msg('once'), msg('due', { scheduledEnqueueTimeUtc: at })]);
+    emu.broker.send('dups', [msg('once')]);
+    const r = emu.broker.openReceiver('dups', { mode: 'peekLock' });
+    r.receive(1);
+    expect(emu.inspect.messages('dups').map((m) => m.state)).toEqual(['locked', 'scheduled']);
+    await call('POST', '/emulator/clock/advance', { duration: 'PT30M' });
+    expect(emu.inspect.messages('dups').map((m) => [m.body, m.state, m.deliveryCount])).toEqual([['once', 'active', 1], ['due', 'active', 0]]);
+    emu.broker.send('dups', [msg('once')]);
+    expect(emu.inspect.messages('dups')).toHaveLength(3);
+    r.close();
+    emu.broker.deleteQueue('dups');
+  });
+
   it('the system clock refuses to move (409)', async () => {
     const sys = await startEmulator({ host: '127.0.0.1', amqpPort: 0, amqpsPort: null, httpPort: 0, logLevel: 'silent' });
     try {
