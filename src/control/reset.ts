@@ -38,7 +38,7 @@ function stable(v: unknown): string {
 const ruleShape = (rules: RuleDescription[]) => rules.map((r) => ({ name: r.name, filter: r.filter, action: r.action }));
 
 export function resetToConfig(broker: BrokerApi & BrokerControlApi, config: EmulatorConfig, clock: Clock): ResetResult {
-  const expected = new Broker({ clock });
+  const expected = new Broker({ clock, sku: config.sku });
   applyConfig(expected, config);
   const removed: string[] = [];
   const created: string[] = [];

@@ -97,6 +97,12 @@ describe('clock', () => {
     emu.broker.deleteQueue('dups');
   });
 
+  it('an advance past AutoDeleteOnIdle deletes the idle entity', async () => {
+    emu.broker.createQueue('idle', { autoDeleteOnIdleMs: 10 * 60_000 });
+    emu.clock.advance('PT11M');
+    expect(emu.broker.entityKind('idle')).toBeUndefined();
+  });
+
   it('the system clock refuses to move (409)', async () => {
     const sys = await startEmulator({ host: '127.0.0.1', amqpPort: 0, amqpsPort: null, httpPort: 0, logLevel: 'silent' });
     try {

@@ -37,3 +37,20 @@ describe('offset clock', () => {
     expect(() => new EmulatorClock('fast' as never)).toThrow(/unknown clock/);
   });
 });
+
+describe('reset of a Premium namespace', () => {
+  it('rebuilds the expected state with the configured Sku (a 2 MB queue is legal there)', async () => {
+    const { startEmulator } = await import('../../src/index.js');
+    const emu = await startEmulator({
+      host: '127.0.0.1', amqpPort: 0, amqpsPort: null, httpPort: 0, logLevel: 'silent',
+      config: { UserConfig: { Namespaces: [{ Name: 'premium', Sku: 'Premium', Queues: [{ Name: 'big', Properties: { MaxMessageSizeInKilobytes: 2048 } }] }] } } as never,
+    });
+    try {
+      emu.broker.deleteQueue('big');
+      expect(emu.reset().created).toEqual(['big']);
+      expect(emu.broker.getQueue('big').properties.maxMessageSizeInKilobytes).toBe(2048);
+    } finally {
+      await emu.close();
+    }
+  });
+});
