@@ -101,7 +101,9 @@ export function inspectMessages(ns: Namespace, path: string): (StoredMessage & {
   const sub: SubQueue = r.deadLetter ? r.entity.dlq : r.entity.main;
   return [...sub.index.from(0)].map((m) => {
     const holder = m.lockToken === undefined ? undefined : (m.session?.holder?.owner ?? sub.locks.holderOf(m));
-    return holder === undefined ? snapshot(m) : { ...snapshot(m), lockHolder: holder };
+    // The record's own state: a snapshot reports a message its schedule enqueued as still scheduled.
+    const seen = { ...snapshot(m), state: m.state };
+    return holder === undefined ? seen : { ...seen, lockHolder: holder };
   });
 }
 
