@@ -208,6 +208,13 @@ export type ReceiveMode = 'peekLock' | 'receiveAndDelete';
 /** How a settlement changes a message's application properties. */
 export type PropertiesToModify = Record<string, unknown> | undefined;
 
+export interface SendOptions {
+  /** A declared transaction: the batch is checked now and stored when it commits. */
+  transactionId?: string;
+  /** Send via: the entity the transaction works on, through which this send reaches its target. */
+  via?: string;
+}
+
 export interface DeadLetterOptions {
   reason?: string;
   description?: string;
