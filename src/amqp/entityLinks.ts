@@ -8,6 +8,7 @@ import { errors } from '../broker/errors.js';
 import type { MessageInput } from '../broker/types.js';
 import { decodeMessage, MessageDecodeError, splitBatch } from './codec.js';
 import type { ConnectionContext } from './connectionContext.js';
+import { transactionOf } from './coordinator.js';
 import { DeliveryLink } from './deliveryLink.js';
 import { msToDotnetTicksBytes } from './dotnet.js';
 import { Described, outcomes, scalarText, Typed, type IncomingLink, type OutgoingLink } from './engine/index.js';
@@ -17,8 +18,13 @@ const BATCH_FORMAT = 0x80013700;
 const SESSION_FILTER = 'com.microsoft:session-filter';
 const DEFAULT_SESSION_TIMEOUT_MS = 60_000;
 
-/** A client's sender link on an entity: every transfer is one message or a batch of them. */
-export function serveEntitySender(link: IncomingLink, broker: BrokerApi, path: string, log: Logger): void {
+/**
+ * A client's sender link on an entity: every transfer is one message or a batch of them. With
+ * `via`, the link is attached to `via` and sends on to `path` (send via), which a transaction
+ * counts as work on `via`.
+ */
+export function serveEntitySender(link: IncomingLink, conn: ConnectionContext, broker: BrokerApi, to: { path: string; via?: string }, log: Logger): void {
+  const { path, via } = to;
   link.events.onMessage = (d) => {
     let inputs: MessageInput[];
     try {
@@ -30,8 +36,9 @@ export function serveEntitySender(link: IncomingLink, broker: BrokerApi, path: s
       return;
     }
     try {
-      broker.send(path, inputs);
-      link.settle(d, outcomes.ACCEPTED);
+      const txn = transactionOf(conn, d.state);
+      broker.send(path, inputs, txn ? { transactionId: txn.id, via } : undefined);
+      link.settle(d, txn ? outcomes.transactional(txn.raw, outcomes.ACCEPTED) : outcomes.ACCEPTED);
     } catch (e) {
       const err = toAmqpError(e);
       log.debug({ condition: err.condition }, 'send rejected');
@@ -44,7 +51,7 @@ export function serveEntitySender(link: IncomingLink, broker: BrokerApi, path: s
 export function serveEntityReceiver(link: OutgoingLink, conn: ConnectionContext, broker: BrokerApi, path: string, log: Logger): void {
   const remote = link.remote;
   const mode = remote.sndSettleMode === 1 ? 'receiveAndDelete' : 'peekLock';
-  const handler = new DeliveryLink(link, broker, path, mode, log);
+  const handler = new DeliveryLink(link, conn, broker, path, mode, log);
   conn.handlers.add(handler);
   const address = remote.source?.address ?? '';
   const echo = { source: { address, filter: remote.source?.filter }, target: { address: remote.target?.address } };

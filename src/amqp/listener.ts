@@ -13,6 +13,7 @@ import { validateKeyPair } from '../auth/sas.js';
 import type { AccessRight, AuthConfig } from '../auth/types.js';
 import { parseAddress, stripToPath, withoutTransfer } from './address.js';
 import { ConnectionContext } from './connectionContext.js';
+import { serveCoordinator } from './coordinator.js';
 import { Engine, IncomingLink, type Connection, type Link, type OutgoingLink, type Transport } from './engine/index.js';
 import { serveEntityReceiver, serveEntitySender } from './entityLinks.js';
 import { toAmqpError, UNAUTHORIZED } from './errors.js';
@@ -55,6 +56,7 @@ const AUTH_TIMEOUT_MS = 20_000;
 /** How long an attach that no token covers yet waits for one before it is refused. */
 const AUTH_HOLD_MS = 2_000;
 const DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
+const TRANSFER_DESTINATION = 'com.microsoft:transfer-destination-address';
 
 export async function startAmqpListeners(options: AmqpListenerOptions): Promise<AmqpListeners> {
   const { broker, auth, logger } = options;
@@ -189,6 +191,11 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     }
 
     const inLink = link as IncomingLink;
+    if (remote.target?.coordinator) {
+      if (!conn.authenticated) return inLink.refuse({ condition: UNAUTHORIZED, description: 'Unauthorized access. Put a token before attaching the transaction coordinator.' });
+      serveCoordinator(inLink, conn, broker, log);
+      return inLink.accept({ source: echo.source, target: { coordinator: true } });
+    }
     if (parsed.kind === 'cbs') {
       serveCbs({ conn, link: inLink, log }, auth, now);
       return inLink.accept({ ...echo, maxMessageSize: CBS_MAX_MESSAGE_SIZE });
@@ -201,8 +208,20 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     }
     const path = parsed.entityPath;
     if (broker.entityKind(path) === undefined) return inLink.refuse(toAmqpError(errors.entityNotFound(path), host));
+    // Send via: the link is attached to the via entity and its messages go on to the destination.
+    const destination = remote.properties[TRANSFER_DESTINATION];
+    if (typeof destination === 'string' && destination !== '') {
+      const to = stripToPath(destination);
+      if (broker.entityKind(to) === undefined) return inLink.refuse(toAmqpError(errors.entityNotFound(to), host));
+      return authorize(conn, inLink, address, ['Send'], () =>
+        authorize(conn, inLink, destination, ['Send'], () => {
+          serveEntitySender(inLink, conn, broker, { path: to, via: path }, log);
+          inLink.accept({ ...echo, rcvSettleMode: 0, maxMessageSize: maxMessageSize(to), properties: { [TRANSFER_DESTINATION]: destination } });
+        }),
+      );
+    }
     authorize(conn, inLink, address, ['Send'], () => {
-      serveEntitySender(inLink, broker, path, log);
+      serveEntitySender(inLink, conn, broker, { path }, log);
       inLink.accept({ ...echo, rcvSettleMode: 0, maxMessageSize: maxMessageSize(path) });
     });
   }

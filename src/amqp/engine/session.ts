@@ -147,6 +147,7 @@ export class Session {
       boolField(p, 5),
       boolField(p, 9),
       payload,
+      p.fields[7] == null ? undefined : stateOf(p.fields[7]),
     );
     if (error) link.detach(error);
   }
