@@ -8,7 +8,8 @@ import { errors } from '../broker/errors.js';
 import type { MessageInput } from '../broker/types.js';
 import { decodeMessage, MessageDecodeError, splitBatch } from './codec.js';
 import type { ConnectionContext } from './connectionContext.js';
-import { transactionOf } from './coordinator.js';
+import { parseAddress } from './address.js';
+import { transactionOf, type InTransaction } from './coordinator.js';
 import { DeliveryLink } from './deliveryLink.js';
 import { msToDotnetTicksBytes } from './dotnet.js';
 import { Described, outcomes, scalarText, Typed, type IncomingLink, type OutgoingLink } from './engine/index.js';
@@ -35,16 +36,32 @@ export function serveEntitySender(link: IncomingLink, conn: ConnectionContext, b
       link.settle(d, { condition: 'amqp:decode-error', description: e instanceof MessageDecodeError ? description : `malformed message: ${description}` });
       return;
     }
+    let txn: InTransaction | undefined;
     try {
-      const txn = transactionOf(conn, d.state);
-      broker.send(path, inputs, txn ? { transactionId: txn.id, via } : undefined);
+      txn = transactionOf(conn, d.state);
+      broker.send(path, inputs, txn ? { transactionId: txn.id, via, viaTransactionEntity: via === undefined && sharesSessionWithOtherEntity(link, path) } : undefined);
       link.settle(d, txn ? outcomes.transactional(txn.raw, outcomes.ACCEPTED) : outcomes.ACCEPTED);
     } catch (e) {
       const err = toAmqpError(e);
       log.debug({ condition: err.condition }, 'send rejected');
-      link.settle(d, err);
+      link.settle(d, txn ? outcomes.transactional(txn.raw, outcomes.rejected(err)) : err);
     }
   };
+}
+
+/**
+ * Java's enableCrossEntityTransactions puts all of a client's links on one AMQP session and sends
+ * to each entity directly, naming no via entity; Azure routes such sends through the entity the
+ * transaction works on. Separate sessions per entity (every other client) keep the one-entity rule.
+ */
+function sharesSessionWithOtherEntity(link: IncomingLink, path: string): boolean {
+  for (const other of link.session.attachedLinks()) {
+    if (other === link) continue;
+    const address = other.isSender ? other.remote.source?.address : other.remote.target?.address;
+    const parsed = parseAddress(address ?? '');
+    if (parsed.kind === 'entity' && parsed.entityPath !== '' && parsed.entityPath.toLowerCase() !== path.toLowerCase()) return true;
+  }
+  return false;
 }
 
 /** A client's receiver link on a queue, subscription or dead-letter queue. */

@@ -192,7 +192,9 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
 
     const inLink = link as IncomingLink;
     if (remote.target?.coordinator) {
-      if (!conn.authenticated) return inLink.refuse({ condition: UNAUTHORIZED, description: 'Unauthorized access. Put a token before attaching the transaction coordinator.' });
+      // No token is needed: Java attaches the coordinator before any (createTransaction on a new
+      // connection), a transaction touches nothing until an authorized link works in it, and an
+      // unauthenticated connection is closed after 20 s all the same.
       serveCoordinator(inLink, conn, broker, log);
       return inLink.accept({ source: echo.source, target: { coordinator: true } });
     }

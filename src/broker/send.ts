@@ -33,7 +33,7 @@ export function schedule(ns: Namespace, path: string, messages: MessageInput[], 
 function accept(ns: Namespace, path: string, messages: unknown, mustSchedule: boolean, options: SendOptions | undefined): number[] {
   const target = ns.registry.sendable(path);
   const records = prepare(target, messages, mustSchedule);
-  const txn = transactionOf(ns, options, options?.via ?? path);
+  const txn = transactionOf(ns, options, options?.via ?? path, options?.viaTransactionEntity === true);
   if (txn === undefined) return store(ns, target, records);
   txn.ops.push({
     check: () => checkSendable(ns.registry.sendable(path)),

@@ -34,6 +34,7 @@ export function dischargeTransaction(ns: Namespace, id: string, fail: boolean): 
   ns.deadlines.cancel(txn.deadline);
   if (txn.timedOut) throw errors.transactionTimeout(txn.id);
   if (fail) return;
+  if (txn.failure !== undefined) throw errors.transactionRollback(txn.id, txn.failure);
   try {
     for (const op of txn.ops) op.check();
   } catch (e) {
@@ -54,21 +55,27 @@ export function onTransactionDue(_ns: Namespace, deadline: Deadline): void {
  * The transaction an operation on `scopePath` belongs to, or undefined when it has none. Throws
  * when the id is unknown, timed out, or the transaction already works on another entity.
  */
-export function transactionOf(ns: Namespace, options: { transactionId?: string } | undefined, scopePath: string): Transaction | undefined {
+export function transactionOf(
+  ns: Namespace,
+  options: { transactionId?: string } | undefined,
+  scopePath: string,
+  anyScope = false,
+): Transaction | undefined {
   const id = checkOptionalString(options?.transactionId, 'transactionId');
   if (id === undefined) return undefined;
   const txn = known(ns, id);
   if (txn.timedOut) throw errors.transactionTimeout(txn.id);
+  if (txn.failure !== undefined) throw errors.invalid(txn.failure);
   const r = ns.registry.lookup(scopePath);
   if (r === undefined) throw errors.entityNotFound(scopePath);
   const top = r.entity.kind === 'subscription' ? r.entity.topic : r.entity;
   if (txn.scope === undefined) {
     txn.scope = top;
     txn.scopeName = top.name;
-  } else if (txn.scope !== top) {
-    throw errors.invalid(
-      `Local transactions cannot span multiple top-level entities such as queue or topic. Transaction '${txn.id}' works on '${txn.scopeName}', not '${top.name}'; send to another entity through '${txn.scopeName}' (send via) instead.`,
-    );
+  } else if (txn.scope !== top && !anyScope) {
+    // Some clients (Java) do not look at the outcome of a send in a transaction: the commit must fail too.
+    txn.failure = `Local transactions cannot span multiple top-level entities such as queue or topic. Transaction '${txn.id}' works on '${txn.scopeName}', not '${top.name}'; send to another entity through '${txn.scopeName}' (send via) instead.`;
+    throw errors.invalid(txn.failure);
   }
   return txn;
 }

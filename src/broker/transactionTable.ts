@@ -21,6 +21,8 @@ export class Transaction {
   deadline?: Deadline<Transaction>;
   /** Rolled back by its timeout; kept until discharged so the discharge can say why. */
   timedOut = false;
+  /** An operation that broke the transaction's rules: the commit rolls back with this reason. */
+  failure?: string;
 
   constructor(
     readonly id: string,

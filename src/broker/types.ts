@@ -213,6 +213,11 @@ export interface SendOptions {
   transactionId?: string;
   /** Send via: the entity the transaction works on, through which this send reaches its target. */
   via?: string;
+  /**
+   * Send via whatever entity the transaction works on (the first one it touched), as Azure routes
+   * sends of clients with cross-entity transactions enabled, which name no via entity.
+   */
+  viaTransactionEntity?: boolean;
 }
 
 export interface DeadLetterOptions {

@@ -172,9 +172,39 @@ describe('transaction coordinator', () => {
     c.raw.close();
   });
 
-  it('refuses work on a second entity without send via (amqp:not-allowed)', async () => {
+  it('refuses work on a second entity without send via (amqp:not-allowed), and the commit then fails', async () => {
     const a = uniqueName('txn-a');
     const b = uniqueName('txn-b');
+    emulator.broker.createQueue(a);
+    emulator.broker.createQueue(b);
+    const c = await TxnClient.open();
+    const other = await TxnClient.open();
+    await c.sender(1, a);
+    const txn = await c.declare();
+    await c.send(1, 'to-a', txn);
+    // A second connection's session holds only the link to b; the transaction is not its own.
+    await other.sender(1, b);
+    expect(errorOf(await other.send(1, 'x', txn)).condition).toBe('amqp:transaction:unknown-id');
+    // On the transaction's own connection, a session with links to a single entity: not routed.
+    c.raw.c.amqp(1, frames.begin({ remote_channel: null, next_outgoing_id: 0, incoming_window: 100000, outgoing_window: 100000 }));
+    await c.raw.c.waitFor(() => c.raw.frames('begin')[1]);
+    c.raw.c.amqp(1, frames.attach({ name: 'b-only', handle: 0, role: false, snd_settle_mode: 0, rcv_settle_mode: 0, initial_delivery_count: 0, source: described(0x28, []), target: described(0x29, [b]) }));
+    await c.raw.c.waitFor(() => c.raw.frames('flow').find((f) => f.channel === 1 && f.performative.link_credit > 0));
+    c.raw.c.amqp(1, frames.transfer({ handle: 0, delivery_id: 0, delivery_tag: Buffer.from([0]), message_format: 0, state: transactional(txn) }), encodeMessage({ body: 'to-b' }));
+    const d = await c.raw.c.waitFor(() => c.raw.frames('disposition').find((f) => f.channel === 1));
+    const err = errorOf(d.performative.state.value[1]);
+    expect(err.condition).toBe('amqp:not-allowed');
+    expect(err.description).toMatch(/cannot span multiple top-level entities/);
+    expect(errorOf(await c.discharge(txn, false)).condition).toBe('amqp:transaction:rollback');
+    expect(count(a)).toBe(0);
+    expect(count(b)).toBe(0);
+    c.raw.close();
+    other.raw.close();
+  });
+
+  it('routes a send through the transaction entity when the session also links it (cross-entity clients)', async () => {
+    const a = uniqueName('cross-a');
+    const b = uniqueName('cross-b');
     emulator.broker.createQueue(a);
     emulator.broker.createQueue(b);
     const c = await TxnClient.open();
@@ -182,9 +212,10 @@ describe('transaction coordinator', () => {
     await c.sender(2, b);
     const txn = await c.declare();
     await c.send(1, 'to-a', txn);
-    const err = errorOf(await c.send(2, 'to-b', txn));
-    expect(err.condition).toBe('amqp:not-allowed');
-    expect(err.description).toMatch(/cannot span multiple top-level entities/);
+    expect(code(await c.send(2, 'to-b', txn))).toBe(0x34);
+    expect(code(await c.discharge(txn, false))).toBe(0x24);
+    expect(count(a)).toBe(1);
+    expect(count(b)).toBe(1);
     c.raw.close();
   });
 

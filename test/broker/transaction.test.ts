@@ -125,8 +125,10 @@ describe('transactions', () => {
     const txn = broker.declareTransaction();
     broker.send('q', [msg(1)], { transactionId: txn });
     expectCode(() => broker.send('other', [msg(2)], { transactionId: txn }), 'InvalidOperation');
-    broker.dischargeTransaction(txn, false);
-    expect(broker.runtime('q').activeMessageCount).toBe(1);
+    // The transaction is broken from then on: further work is refused and the commit rolls back.
+    expectCode(() => broker.send('q', [msg(3)], { transactionId: txn }), 'InvalidOperation');
+    expectCode(() => broker.dischargeTransaction(txn, false), 'TransactionRollback');
+    expect(broker.runtime('q').activeMessageCount).toBe(0);
     expect(broker.runtime('other').activeMessageCount).toBe(0);
   });
 

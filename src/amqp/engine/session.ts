@@ -35,6 +35,11 @@ interface PendingSend {
 
 export class Session {
   private readonly links = new Map<number, Link>();
+
+  /** The links attached on this session (for users that care which links share a session). */
+  attachedLinks(): IterableIterator<Link> {
+    return this.links.values();
+  }
   private readonly names = new Map<string, Link>();
   private readonly unsettled = new Map<number, OutgoingDelivery>();
   // Incoming transfer window.
