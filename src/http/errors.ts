@@ -42,7 +42,7 @@ export const BROKER_ERROR_STATUS: Record<BrokerErrorCode, number> = {
   Timeout: 503,
   // Transactions are AMQP only; the admin API never raises these.
   TransactionUnknown: 404,
-  TransactionTimeout: 408,
+  TransactionTimeout: 400,
   TransactionRollback: 400,
 };
 
