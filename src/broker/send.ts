@@ -19,7 +19,7 @@ import type { MessageInput, SendOptions } from './types.js';
 
 /**
  * Returns the sequence numbers (for a topic: the topic's own numbers). In a transaction the
- * batch is checked now and stored at commit, so it has no numbers yet: [] is returned.
+ * batch is checked now and stored at commit, so a send has no numbers yet: [] is returned.
  */
 export function send(ns: Namespace, path: string, messages: MessageInput[], options?: SendOptions): number[] {
   return accept(ns, path, messages, false, options);
@@ -35,11 +35,14 @@ function accept(ns: Namespace, path: string, messages: unknown, mustSchedule: bo
   const records = prepare(target, messages, mustSchedule);
   const txn = transactionOf(ns, options, options?.via ?? path, options?.viaTransactionEntity === true);
   if (txn === undefined) return store(ns, target, records);
+  // Scheduling answers with sequence numbers at once, so a scheduled batch reserves them now
+  // (a rollback leaves a gap, as on Azure); a plain send answers with none.
+  const reserved = mustSchedule ? records.map(() => target.nextSeq++) : undefined;
   txn.ops.push({
     check: () => checkSendable(ns.registry.sendable(path)),
-    apply: () => store(ns, ns.registry.sendable(path), records),
+    apply: () => store(ns, ns.registry.sendable(path), records, reserved),
   });
-  return [];
+  return reserved ?? [];
 }
 
 function checkSendable(target: SendableEntity): void {
@@ -69,7 +72,7 @@ function prepare(target: SendableEntity, messages: unknown, mustSchedule: boolea
   return records;
 }
 
-function store(ns: Namespace, target: SendableEntity, records: Msg[]): number[] {
+function store(ns: Namespace, target: SendableEntity, records: Msg[], reserved?: number[]): number[] {
   const props = target.properties;
   const now = ns.now;
   target.times.accessedAt = now;
@@ -84,7 +87,7 @@ function store(ns: Namespace, target: SendableEntity, records: Msg[]): number[] 
         continue;
       }
     }
-    m.seq = m.enqSeq = target.nextSeq++;
+    m.seq = m.enqSeq = reserved?.[i] ?? target.nextSeq++;
     seqs[i] = m.seq;
     if (dedupe) target.duplicates.record(m.messageId, now, m.seq);
     if (props.defaultMessageTimeToLiveMs < m.ttl) m.ttl = props.defaultMessageTimeToLiveMs;

@@ -213,10 +213,14 @@ describe('transactions', () => {
     const [m] = r.receive(1);
     const txn = broker.declareTransaction();
     broker.complete('s', m!.lockToken!, { sessionId: 'a', transactionId: txn });
-    broker.schedule('s', [msg(2, { sessionId: 'a', scheduledEnqueueTimeUtc: Date.UTC(2030, 0, 1) })], { transactionId: txn });
+    const [seq] = broker.schedule('s', [msg(2, { sessionId: 'a', scheduledEnqueueTimeUtc: Date.UTC(2030, 0, 1) })], { transactionId: txn });
+    expect(seq).toBeGreaterThan(m!.sequenceNumber);
     expect(broker.runtime('s').scheduledMessageCount).toBe(0);
     broker.dischargeTransaction(txn, false);
     expect(broker.runtime('s').scheduledMessageCount).toBe(1);
+    // The number given at scheduling is the message's, so it can be cancelled by it.
+    broker.cancelScheduled('s', [seq!]);
+    expect(broker.runtime('s').scheduledMessageCount).toBe(0);
     expect(broker.runtime('s').activeMessageCount).toBe(0);
   });
 });

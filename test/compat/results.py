@@ -70,8 +70,9 @@ SCENARIOS = [
         "python": ["test_websocket_send_receive", "test_websocket_sessions"],
         "java": ["webSocketSendReceive(String)", "webSocketSessions(String)"],
         "go": ["TestWebSocketSendReceive", "TestWebSocketSessions"]}),
-    ("transactions: send, complete, abandon, dead-letter, defer; commit and rollback", {
-        "java": ["sendCommitsAndRollsBack", "settlementsTakeEffectAtCommit", "rollbackLeavesMessagesLocked"]}),
+    ("transactions: send, schedule, complete, abandon, dead-letter, defer; commit and rollback", {
+        "java": ["sendCommitsAndRollsBack", "settlementsTakeEffectAtCommit", "rollbackLeavesMessagesLocked",
+                 "scheduleInATransaction"]}),
     ("cross-entity transaction: receive from A, send to B; a second entity without it fails the commit", {
         "java": ["receiveFromOneQueueAndSendToAnotherCommitTogether", "aSecondEntityWithoutSendViaIsRefused"]}),
     ("Send-only and Listen-only policies: each right alone", {

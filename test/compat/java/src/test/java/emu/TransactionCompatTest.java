@@ -11,6 +11,7 @@ import com.azure.messaging.servicebus.models.*;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.*;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -106,6 +107,19 @@ class TransactionCompatTest {
         ServiceBusReceiverClient r = closing(b.receiver().queueName(q)
                 .receiveMode(ServiceBusReceiveMode.RECEIVE_AND_DELETE).buildClient());
         assertEquals(List.of("committed", "batched"), bodies(receive(r, 2, Duration.ofSeconds(10))));
+    }
+
+    @Test
+    void scheduleInATransaction() {
+        String q = queue();
+        ServiceBusSenderClient s = closing(builder().sender().queueName(q).buildClient());
+        ServiceBusTransactionContext txn = s.createTransaction();
+        long seq = s.scheduleMessage(new ServiceBusMessage("later"), OffsetDateTime.now().plusHours(1), txn);
+        assertEquals(0, admin.getQueueRuntimeProperties(q).getScheduledMessageCount());
+        s.commitTransaction(txn);
+        assertEquals(1, admin.getQueueRuntimeProperties(q).getScheduledMessageCount());
+        s.cancelScheduledMessage(seq);
+        assertEquals(0, admin.getQueueRuntimeProperties(q).getScheduledMessageCount());
     }
 
     @Test
