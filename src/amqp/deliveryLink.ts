@@ -10,7 +10,8 @@ import type { BrokerApi, Receiver, SessionReceiver } from '../broker/api.js';
 import type { BrokerError } from '../broker/errors.js';
 import type { ReceiveMode } from '../broker/types.js';
 import { encodeMessageParts } from './codec.js';
-import type { LinkHandler } from './connectionContext.js';
+import type { ConnectionContext, LinkHandler } from './connectionContext.js';
+import { transactionOf, type InTransaction } from './coordinator.js';
 import { guidToDotnetBytes, dotnetBytesToGuid } from './dotnet.js';
 import { outcomes, scalarText, type DeliveryState, type OutgoingDelivery, type OutgoingLink } from './engine/index.js';
 import { toAmqpError } from './errors.js';
@@ -35,6 +36,7 @@ export class DeliveryLink implements LinkHandler {
 
   constructor(
     private readonly link: OutgoingLink,
+    private readonly conn: ConnectionContext,
     private readonly broker: BrokerApi,
     readonly path: string,
     readonly mode: ReceiveMode,
@@ -101,10 +103,14 @@ export class DeliveryLink implements LinkHandler {
       return;
     }
     const lockToken = dotnetBytesToGuid(delivery.tag);
-    const opts = { sessionId: this.sessionId };
     let reply: Buffer;
     let kind = 'unknown';
+    let txn: InTransaction | undefined;
     try {
+      // In a transaction the outcome comes wrapped in a transactional-state, and so goes ours.
+      txn = transactionOf(this.conn, state);
+      if (txn) state = txn.outcome ?? { code: -1, fields: [] };
+      const opts = { sessionId: this.sessionId, transactionId: txn?.id };
       switch (state.code) {
         case OUTCOME.accepted:
           kind = 'completed';
@@ -144,6 +150,7 @@ export class DeliveryLink implements LinkHandler {
     }
     // Python settles first (fire and forget); JS waits for our settled disposition. Either way
     // the delivery's slot is freed now, by our settlement.
+    if (txn) reply = outcomes.transactional(txn.raw, reply);
     this.link.settle(delivery, reply, !remoteSettled);
     this.schedulePump();
   }

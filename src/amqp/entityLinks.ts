@@ -8,6 +8,8 @@ import { errors } from '../broker/errors.js';
 import type { MessageInput } from '../broker/types.js';
 import { decodeMessage, MessageDecodeError, splitBatch } from './codec.js';
 import type { ConnectionContext } from './connectionContext.js';
+import { parseAddress } from './address.js';
+import { transactionOf, type InTransaction } from './coordinator.js';
 import { DeliveryLink } from './deliveryLink.js';
 import { msToDotnetTicksBytes } from './dotnet.js';
 import { Described, outcomes, Typed, type IncomingLink, type OutgoingLink } from './engine/index.js';
@@ -18,8 +20,13 @@ const SESSION_FILTER = 'com.microsoft:session-filter';
 const NOT_A_SESSION_ID = "The value of the filter 'com.microsoft:session-filter' must be a string: the session id.";
 const DEFAULT_SESSION_TIMEOUT_MS = 60_000;
 
-/** A client's sender link on an entity: every transfer is one message or a batch of them. */
-export function serveEntitySender(link: IncomingLink, broker: BrokerApi, path: string, log: Logger): void {
+/**
+ * A client's sender link on an entity: every transfer is one message or a batch of them. With
+ * `via`, the link is attached to `via` and sends on to `path` (send via), which a transaction
+ * counts as work on `via`.
+ */
+export function serveEntitySender(link: IncomingLink, conn: ConnectionContext, broker: BrokerApi, to: { path: string; via?: string }, log: Logger): void {
+  const { path, via } = to;
   link.events.onMessage = (d) => {
     let inputs: MessageInput[];
     try {
@@ -30,22 +37,39 @@ export function serveEntitySender(link: IncomingLink, broker: BrokerApi, path: s
       link.settle(d, { condition: 'amqp:decode-error', description: e instanceof MessageDecodeError ? description : `malformed message: ${description}` });
       return;
     }
+    let txn: InTransaction | undefined;
     try {
-      broker.send(path, inputs);
-      link.settle(d, outcomes.ACCEPTED);
+      txn = transactionOf(conn, d.state);
+      broker.send(path, inputs, txn ? { transactionId: txn.id, via, viaTransactionEntity: via === undefined && sharesSessionWithOtherEntity(link, path) } : undefined);
+      link.settle(d, txn ? outcomes.transactional(txn.raw, outcomes.ACCEPTED) : outcomes.ACCEPTED);
     } catch (e) {
       const err = toAmqpError(e);
       log.debug({ condition: err.condition }, 'send rejected');
-      link.settle(d, err);
+      link.settle(d, txn ? outcomes.transactional(txn.raw, outcomes.rejected(err)) : err);
     }
   };
+}
+
+/**
+ * Java's enableCrossEntityTransactions puts all of a client's links on one AMQP session and sends
+ * to each entity directly, naming no via entity; Azure routes such sends through the entity the
+ * transaction works on. Separate sessions per entity (every other client) keep the one-entity rule.
+ */
+function sharesSessionWithOtherEntity(link: IncomingLink, path: string): boolean {
+  for (const other of link.session.attachedLinks()) {
+    if (other === link) continue;
+    const address = other.isSender ? other.remote.source?.address : other.remote.target?.address;
+    const parsed = parseAddress(address ?? '');
+    if (parsed.kind === 'entity' && parsed.entityPath !== '' && parsed.entityPath.toLowerCase() !== path.toLowerCase()) return true;
+  }
+  return false;
 }
 
 /** A client's receiver link on a queue, subscription or dead-letter queue. */
 export function serveEntityReceiver(link: OutgoingLink, conn: ConnectionContext, broker: BrokerApi, path: string, log: Logger): void {
   const remote = link.remote;
   const mode = remote.sndSettleMode === 1 ? 'receiveAndDelete' : 'peekLock';
-  const handler = new DeliveryLink(link, broker, path, mode, log);
+  const handler = new DeliveryLink(link, conn, broker, path, mode, log);
   conn.handlers.add(handler);
   const address = remote.source?.address ?? '';
   const echo = { source: { address, filter: remote.source?.filter }, target: { address: remote.target?.address } };

@@ -28,6 +28,9 @@ const MAP: Record<BrokerErrorCode, { condition: string; status: number }> = {
   MessageSizeExceeded: { condition: 'amqp:link:message-size-exceeded', status: 413 },
   InvalidOperation: { condition: 'amqp:not-allowed', status: 400 },
   ArgumentError: { condition: 'com.microsoft:argument-error', status: 400 },
+  TransactionUnknown: { condition: 'amqp:transaction:unknown-id', status: 404 },
+  TransactionTimeout: { condition: 'amqp:transaction:timeout', status: 408 },
+  TransactionRollback: { condition: 'amqp:transaction:rollback', status: 400 },
 };
 
 export const UNAUTHORIZED = 'amqp:unauthorized-access';

@@ -15,6 +15,7 @@ import { parseAddress, stripToPath, withoutTransfer } from './address.js';
 import { ConnectionContext } from './connectionContext.js';
 import { type DelayFor, gateDelays } from './delayGate.js';
 import { LinkControl } from './linkControl.js';
+import { serveCoordinator } from './coordinator.js';
 import { Engine, IncomingLink, type Connection, type Link, type OutgoingLink, type Transport } from './engine/index.js';
 import { serveEntityReceiver, serveEntitySender } from './entityLinks.js';
 import { toAmqpError, UNAUTHORIZED } from './errors.js';
@@ -61,6 +62,7 @@ const AUTH_TIMEOUT_MS = 20_000;
 /** How long an attach that no token covers yet waits for one before it is refused. */
 const AUTH_HOLD_MS = 2_000;
 const DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
+const TRANSFER_DESTINATION = 'com.microsoft:transfer-destination-address';
 
 export async function startAmqpListeners(options: AmqpListenerOptions): Promise<AmqpListeners> {
   const { broker, auth, logger } = options;
@@ -198,6 +200,13 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     }
 
     const inLink = link as IncomingLink;
+    if (remote.target?.coordinator) {
+      // No token is needed: Java attaches the coordinator before any (createTransaction on a new
+      // connection), a transaction touches nothing until an authorized link works in it, and an
+      // unauthenticated connection is closed after 20 s all the same.
+      serveCoordinator(inLink, conn, broker, log);
+      return inLink.accept({ source: echo.source, target: { coordinator: true } });
+    }
     if (parsed.kind === 'cbs') {
       serveCbs({ conn, link: inLink, log }, auth, now);
       return inLink.accept({ ...echo, maxMessageSize: CBS_MAX_MESSAGE_SIZE });
@@ -211,8 +220,20 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     }
     const path = parsed.entityPath;
     if (broker.entityKind(path) === undefined) return inLink.refuse(toAmqpError(errors.entityNotFound(path), host));
+    // Send via: the link is attached to the via entity and its messages go on to the destination.
+    const destination = remote.properties[TRANSFER_DESTINATION];
+    if (typeof destination === 'string' && destination !== '') {
+      const to = stripToPath(destination);
+      if (broker.entityKind(to) === undefined) return inLink.refuse(toAmqpError(errors.entityNotFound(to), host));
+      return authorize(conn, inLink, address, ['Send'], () =>
+        authorize(conn, inLink, destination, ['Send'], () => {
+          serveEntitySender(inLink, conn, broker, { path: to, via: path }, log);
+          inLink.accept({ ...echo, rcvSettleMode: 0, maxMessageSize: maxMessageSize(to), properties: { [TRANSFER_DESTINATION]: destination } });
+        }),
+      );
+    }
     authorize(conn, inLink, address, ['Send'], () => {
-      serveEntitySender(inLink, broker, path, log);
+      serveEntitySender(inLink, conn, broker, { path }, log);
       gateDelays(inLink, 'send', path, options.delayFor);
       inLink.accept({ ...echo, rcvSettleMode: 0, maxMessageSize: maxMessageSize(path) });
     });

@@ -170,6 +170,8 @@ export interface ManagementRequestContext {
   broker: BrokerApi;
   /** Broker path of the entity the node belongs to. */
   path: string;
+  /** The transaction the request was sent in (its transfer's transactional-state). */
+  transactionId?: string;
 }
 
 export function handleManagementRequest(ctx: ManagementRequestContext, operation: unknown, rawBody: unknown): ManagementResponse {
@@ -183,7 +185,7 @@ export function handleManagementRequest(ctx: ManagementRequestContext, operation
   }
 }
 
-function dispatch({ broker, path }: ManagementRequestContext, operation: string, body: Body): ManagementResponse {
+function dispatch({ broker, path, transactionId }: ManagementRequestContext, operation: string, body: Body): ManagementResponse {
   // The empty string is a session id like any other.
   const sessionId = () => asOptString(body['session-id'], 'session-id');
   switch (operation) {
@@ -195,7 +197,7 @@ function dispatch({ broker, path }: ManagementRequestContext, operation: string,
       const status = field(body, 'disposition-status', true);
       const tokens = asLockTokens(field(body, 'lock-tokens', true));
       const props = propertiesToModify(body['properties-to-modify']);
-      const opts = { sessionId: sessionId() };
+      const opts = { sessionId: sessionId(), transactionId };
       for (const token of tokens) {
         switch (status) {
           case 'completed':
@@ -254,7 +256,7 @@ function dispatch({ broker, path }: ManagementRequestContext, operation: string,
           throw e;
         }
       });
-      const seqs = broker.schedule(path, inputs);
+      const seqs = broker.schedule(path, inputs, { transactionId });
       return ok(types.wrap_map({ 'sequence-numbers': longArray(seqs) }));
     }
     case 'com.microsoft:cancel-scheduled-message': {

@@ -9,7 +9,8 @@ import { cbsResponse, handlePutToken } from './cbs.js';
 import type { ConnectionContext } from './connectionContext.js';
 import { Decoder, Described, EncodingError, outcomes, type IncomingDelivery, type IncomingLink } from './engine/index.js';
 import { handleManagementRequest, type ManagementResponse } from './management.js';
-import { UNAUTHORIZED } from './errors.js';
+import { toManagementStatus, UNAUTHORIZED } from './errors.js';
+import { transactionOf } from './coordinator.js';
 import type { AccessRight } from '../auth/types.js';
 import { findReplyLink } from './replies.js';
 import { messageCodec, types } from './rhea.js';
@@ -120,6 +121,18 @@ function unauthorized(ctx: RequestContext, path: string, right: AccessRight): Ma
   };
 }
 
+/** Runs a request in the transaction its transfer names, if any; an unknown one is its answer. */
+function inTransaction(ctx: RequestContext, d: IncomingDelivery, run: (transactionId: string | undefined) => ManagementResponse): ManagementResponse {
+  let id: string | undefined;
+  try {
+    id = transactionOf(ctx.conn, d.state)?.id;
+  } catch (e) {
+    const s = toManagementStatus(e);
+    return { statusCode: s.statusCode, description: s.description, condition: s.condition };
+  }
+  return run(id);
+}
+
 export function serveManagement(ctx: RequestContext, broker: BrokerApi, path: string, nodePath: string): void {
   ctx.link.events.onMessage = (d) => {
     const request = decodeRequest(ctx, d);
@@ -127,7 +140,7 @@ export function serveManagement(ctx: RequestContext, broker: BrokerApi, path: st
     const op = request.application_properties?.operation;
     const right = typeof op === 'string' ? OPERATION_RIGHT[op] : undefined;
     // Clients put a token for the entity or for its $management node: either covers the node.
-    const res = right && !ctx.conn.isAuthorized(nodePath, right) ? unauthorized(ctx, path, right) : handleManagementRequest({ broker, path }, op, request.body);
+    const res = right && !ctx.conn.isAuthorized(nodePath, right) ? unauthorized(ctx, path, right) : inTransaction(ctx, d, (transactionId) => handleManagementRequest({ broker, path, transactionId }, op, request.body));
     ctx.log.debug({ operation: op, status: res.statusCode }, 'management request');
     ctx.link.settle(d, outcomes.ACCEPTED);
     const application_properties: Record<string, unknown> = {

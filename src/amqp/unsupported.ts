@@ -31,9 +31,6 @@ const refuse = (description: string): AmqpError => ({ condition: NOT_IMPLEMENTED
 export function unsupportedAttach(remote: RemoteAttach): AmqpError | undefined {
   const source = remote.source;
   const target = remote.target;
-  if (target?.coordinator) {
-    return refuse('Transactions are not supported by the emulator: the transaction coordinator cannot be attached.');
-  }
   if (source?.dynamic || target?.dynamic) {
     return refuse('Dynamic nodes (JMS temporary queues and topics) are not supported; create the queue through the admin API or Config.json.');
   }

@@ -24,6 +24,7 @@ import type {
   RuleDescription,
   RuleFilter,
   RuntimeInfo,
+  SendOptions,
   StoredMessage,
   SubscriptionProperties,
   TopicProperties,
@@ -114,6 +115,8 @@ export interface SessionReceiver extends Receiver {
 export interface SettleOptions {
   /** Set when the settlement comes through a session (link or management request with session-id). */
   sessionId?: string;
+  /** A declared transaction: the settlement is checked now and applied when it commits. */
+  transactionId?: string;
 }
 
 export interface DeleteMessagesOptions {
@@ -174,9 +177,9 @@ export interface BrokerApi {
    * Enqueues to a queue or topic, all or nothing. Messages with a future scheduledEnqueueTimeUtc
    * are scheduled. Returns their sequence numbers (for a topic: the topic's own numbers).
    */
-  send(path: string, messages: MessageInput[]): number[];
+  send(path: string, messages: MessageInput[], options?: SendOptions): number[];
   /** Schedules messages (their scheduledEnqueueTimeUtc is required); returns sequence numbers. */
-  schedule(path: string, messages: MessageInput[]): number[];
+  schedule(path: string, messages: MessageInput[], options?: SendOptions): number[];
   /** Cancels scheduled messages; unknown numbers are ignored, as on Azure. */
   cancelScheduled(path: string, sequenceNumbers: number[]): void;
 
@@ -205,6 +208,17 @@ export interface BrokerApi {
   release(path: string, lockToken: string, options?: SettleOptions): void;
   /** Returns the new locked-until for each token, in order. */
   renewLock(path: string, lockTokens: string[], options?: SettleOptions): number[];
+
+  // ---- transactions -------------------------------------------------------------------------
+
+  /** Declares a transaction; it is rolled back unless discharged within 2 minutes. */
+  declareTransaction(): string;
+  /**
+   * Commits (`fail` false) or rolls back a transaction. TransactionUnknown for an id not (or no
+   * longer) declared, TransactionTimeout for one its timeout rolled back, TransactionRollback
+   * when an operation can no longer be applied (nothing of it is).
+   */
+  dischargeTransaction(transactionId: string, fail: boolean): void;
 
   // ---- browsing and by-sequence-number ------------------------------------------------------
   /** Active, deferred and scheduled messages with sequenceNumber >= from, without locking. */

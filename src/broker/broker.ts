@@ -37,6 +37,7 @@ import { checkSku } from './sku.js';
 import { acceptNextSession, acceptSession, renewReceiverSession, renewSessionLock } from './sessionLock.js';
 import { getSessionState, listSessions, setSessionState } from './sessionState.js';
 import { abandon, complete, release } from './settle.js';
+import { declareTransaction, dischargeTransaction } from './transaction.js';
 import type {
   DeadLetterOptions,
   MessageInput,
@@ -48,6 +49,7 @@ import type {
   RuleDescription,
   RuleFilter,
   RuntimeInfo,
+  SendOptions,
   StoredMessage,
   SubscriptionProperties,
   TopicProperties,
@@ -170,11 +172,11 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
 
   // ---- sending ----------------------------------------------------------------------------
 
-  send(path: string, messages: MessageInput[]): number[] {
-    return this.op.run(send, path, messages);
+  send(path: string, messages: MessageInput[], options?: SendOptions): number[] {
+    return this.op.run(send, path, messages, options);
   }
-  schedule(path: string, messages: MessageInput[]): number[] {
-    return this.op.run(schedule, path, messages);
+  schedule(path: string, messages: MessageInput[], options?: SendOptions): number[] {
+    return this.op.run(schedule, path, messages, options);
   }
   cancelScheduled(path: string, sequenceNumbers: number[]): void {
     this.op.run(cancelScheduled, path, sequenceNumbers);
@@ -226,6 +228,15 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
   }
   renewLock(path: string, lockTokens: string[], options?: SettleOptions): number[] {
     return this.op.run(renewLock, path, lockTokens, options);
+  }
+
+  // ---- transactions -------------------------------------------------------------------------
+
+  declareTransaction(): string {
+    return this.op.run(declareTransaction);
+  }
+  dischargeTransaction(transactionId: string, fail: boolean): void {
+    this.op.run(dischargeTransaction, transactionId, fail);
   }
 
   // ---- browsing and by-sequence-number ------------------------------------------------------

@@ -10,6 +10,7 @@ import { errors } from './errors.js';
 import { resolveLock } from './messageLock.js';
 import type { Namespace } from './namespace.js';
 import { moveToDeadLetter } from './routing.js';
+import { settleInTransaction } from './transaction.js';
 import type { DeadLetterOptions } from './types.js';
 
 export function deadLetter(ns: Namespace, path: string, lockToken: string, options?: DeadLetterOptions, settle?: SettleOptions): void {
@@ -19,6 +20,7 @@ export function deadLetter(ns: Namespace, path: string, lockToken: string, optio
   const props = checkProperties(options?.propertiesToModify);
   const { sub, m } = resolveLock(ns, path, lockToken, settle);
   if (sub.deadLetter) throw errors.invalid('A message in a dead-letter queue cannot be dead-lettered again.');
+  if (settleInTransaction(ns, path, lockToken, settle, (o) => deadLetter(ns, path, lockToken, options, o))) return;
   m.modify(props);
   moveToDeadLetter(ns, sub, m, reason, description);
 }

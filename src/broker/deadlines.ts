@@ -1,6 +1,6 @@
 /**
  * The broker's only notion of "later": one min-heap of due instants for every kind of deadline
- * (message lock, session lock, TTL, scheduled enqueue, accept-next-session, auto-delete). Nothing here reads
+ * (message lock, session lock, TTL, scheduled enqueue, accept-next-session, auto-delete, transaction timeout). Nothing here reads
  * the wall clock or arms a timer: the host's one real timer (BrokerTimer in src/server) is armed
  * for nextDueAt() and calls tick(), which runs whatever is due.
  *
@@ -17,6 +17,7 @@ export const DeadlineKind = {
   ScheduledEnqueue: 4,
   AcceptDeadline: 5,
   AutoDelete: 6,
+  Transaction: 7,
 } as const;
 export type DeadlineKind = (typeof DeadlineKind)[keyof typeof DeadlineKind];
 

@@ -13,12 +13,14 @@ import { lockMessage, resolveLock } from './messageLock.js';
 import type { Namespace } from './namespace.js';
 import type { Msg, Session } from './records.js';
 import { snapshot } from './snapshot.js';
+import { settleInTransaction } from './transaction.js';
 import type { PropertiesToModify, ReceiveMode, StoredMessage } from './types.js';
 import { note } from './journal.js';
 
 export function defer(ns: Namespace, path: string, lockToken: string, propertiesToModify?: PropertiesToModify, options?: SettleOptions): void {
   const props = checkProperties(propertiesToModify);
   const { sub, m } = resolveLock(ns, path, lockToken, options);
+  if (settleInTransaction(ns, path, lockToken, options, (o) => defer(ns, path, lockToken, propertiesToModify, o))) return;
   sub.unlock(m);
   m.modify(props);
   m.state = 'deferred';

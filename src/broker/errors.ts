@@ -15,7 +15,10 @@ export type BrokerErrorCode =
   | 'QuotaExceeded'
   | 'MessageSizeExceeded'
   | 'InvalidOperation'
-  | 'ArgumentError';
+  | 'ArgumentError'
+  | 'TransactionUnknown'
+  | 'TransactionTimeout'
+  | 'TransactionRollback';
 
 export class BrokerError extends Error {
   override readonly name = 'BrokerError';
@@ -77,4 +80,8 @@ export const errors = {
     new BrokerError('ArgumentError', `The auto forwarding destination entity '${name}' does not exist.`),
   invalid: (message: string) => new BrokerError('InvalidOperation', message),
   argument: (message: string) => new BrokerError('ArgumentError', message),
+  transactionUnknown: (id: string) => new BrokerError('TransactionUnknown', `Transaction '${id}' is not found. It may have been committed, rolled back or never declared.`),
+  transactionTimeout: (id: string) =>
+    new BrokerError('TransactionTimeout', `Transaction '${id}' has timed out: it was not discharged within 2 minutes and was rolled back.`),
+  transactionRollback: (id: string, why: string) => new BrokerError('TransactionRollback', `Transaction '${id}' was rolled back: ${why}`),
 };

@@ -14,6 +14,7 @@ import { onMessageLockDue } from './messageLock.js';
 import type { Namespace } from './namespace.js';
 import { onScheduledEnqueueDue } from './schedule.js';
 import { onAcceptDeadline, onSessionLockDue } from './sessionLock.js';
+import { onTransactionDue } from './transaction.js';
 
 /** What each kind of deadline does when it comes due; each concept owns its handler. */
 const ON_DUE: Record<DeadlineKind, (ns: Namespace, deadline: Deadline) => void> = {
@@ -23,6 +24,7 @@ const ON_DUE: Record<DeadlineKind, (ns: Namespace, deadline: Deadline) => void> 
   [DeadlineKind.ScheduledEnqueue]: onScheduledEnqueueDue,
   [DeadlineKind.AcceptDeadline]: onAcceptDeadline,
   [DeadlineKind.AutoDelete]: onAutoDeleteDue,
+  [DeadlineKind.Transaction]: onTransactionDue,
 };
 
 export class OperationFrame {

@@ -215,6 +215,18 @@ export type ReceiveMode = 'peekLock' | 'receiveAndDelete';
 /** How a settlement changes a message's application properties. */
 export type PropertiesToModify = Record<string, unknown> | undefined;
 
+export interface SendOptions {
+  /** A declared transaction: the batch is checked now and stored when it commits. */
+  transactionId?: string;
+  /** Send via: the entity the transaction works on, through which this send reaches its target. */
+  via?: string;
+  /**
+   * Send via whatever entity the transaction works on (the first one it touched), as Azure routes
+   * sends of clients with cross-entity transactions enabled, which name no via entity.
+   */
+  viaTransactionEntity?: boolean;
+}
+
 export interface DeadLetterOptions {
   reason?: string;
   description?: string;

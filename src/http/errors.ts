@@ -41,6 +41,10 @@ export const BROKER_ERROR_STATUS: Record<BrokerErrorCode, number> = {
   SessionCannotBeLocked: 410,
   Timeout: 503,
   ServerBusy: 503,
+  // Transactions are AMQP only; the admin API never raises these.
+  TransactionUnknown: 404,
+  TransactionTimeout: 400,
+  TransactionRollback: 400,
 };
 
 export const ERROR_CONTENT_TYPE = 'application/xml; charset=utf-8';

@@ -10,7 +10,6 @@ import { Raw, encodeMessage } from './engineClient.js';
 import { startTestEmulator, uniqueName, type Emulator } from '../sdk/harness.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const types: any = (rhea as any).types;
 const filter: any = (rhea as any).filter;
 
 let emulator: Emulator;
@@ -67,16 +66,6 @@ describe('attaches Qpid JMS makes for features Service Bus lacks', () => {
     const { error } = await refusal(raw, 'temp');
     expect(error).toMatchObject({ condition: 'amqp:not-implemented' });
     expect(error.description).toMatch(/temporary queues/);
-    raw.close();
-  });
-
-  it('a transacted session (a coordinator target) is refused as not implemented, not as entity not found', async () => {
-    const raw = await Raw.authorized(emulator.amqpPort);
-    const coordinator = types.described(types.wrap_ulong(0x30), types.wrap_list([types.wrap_array(['amqp:local-transactions'], 0xa3)]));
-    raw.c.amqp(0, frames.attach({ name: 'txn', handle: 0, role: false, snd_settle_mode: 0, rcv_settle_mode: 0, initial_delivery_count: 0, source: rhea.types.wrap_list([]) as any, target: coordinator }));
-    const { error } = await refusal(raw, 'txn');
-    expect(error).toMatchObject({ condition: 'amqp:not-implemented' });
-    expect(error.description).toMatch(/Transactions are not supported/);
     raw.close();
   });
 

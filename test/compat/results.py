@@ -70,6 +70,11 @@ SCENARIOS = [
         "python": ["test_websocket_send_receive", "test_websocket_sessions"],
         "java": ["webSocketSendReceive(String)", "webSocketSessions(String)"],
         "go": ["TestWebSocketSendReceive", "TestWebSocketSessions"]}),
+    ("transactions: send, schedule, complete, abandon, dead-letter, defer; commit and rollback", {
+        "java": ["sendCommitsAndRollsBack", "settlementsTakeEffectAtCommit", "rollbackLeavesMessagesLocked",
+                 "scheduleInATransaction"]}),
+    ("cross-entity transaction: receive from A, send to B; a second entity without it fails the commit", {
+        "java": ["receiveFromOneQueueAndSendToAnotherCommitTogether", "aSecondEntityWithoutSendViaIsRefused"]}),
     ("Send-only and Listen-only policies: each right alone", {
         "python": ["test_send_only_and_listen_only_policies"], "java": ["sendOnlyAndListenOnlyPolicies"],
         "go": ["TestSendOnlyAndListenOnlyPolicies"]}),

@@ -9,7 +9,7 @@ import type { Payload } from './frameWriter.js';
 import type { AmqpError } from './performatives.js';
 import { add, distance } from './serial.js';
 import type { Session } from './session.js';
-import type { AttachReply, IncomingDelivery, LinkEvents, OutgoingDelivery, RemoteAttach } from './types.js';
+import type { AttachReply, DeliveryState, IncomingDelivery, LinkEvents, OutgoingDelivery, RemoteAttach } from './types.js';
 
 const MESSAGE_SIZE_EXCEEDED = 'amqp:link:message-size-exceeded';
 /** The tag of a delivery the client sent without one (shared: an empty buffer cannot change). */
@@ -225,7 +225,7 @@ export class IncomingLink extends Link {
   credit = 0;
   maxMessageSize = 256 * 1024;
   private window = 1000;
-  private partial?: { id: number; tag: Buffer; format: number; settled: boolean; chunks: Buffer[]; size: number; oversize: boolean };
+  private partial?: { id: number; tag: Buffer; format: number; settled: boolean; chunks: Buffer[]; size: number; oversize: boolean; state?: DeliveryState };
 
   get isSender(): boolean {
     return false;
@@ -273,6 +273,7 @@ export class IncomingLink extends Link {
     more: boolean,
     aborted: boolean,
     payload: Buffer,
+    state?: DeliveryState,
   ): AmqpError | undefined {
     let p = this.partial;
     if (!p) {
@@ -286,11 +287,14 @@ export class IncomingLink extends Link {
         if (!this.connection.reserve(payload.length)) return undefined;
         this.connection.release(payload.length);
         // An exact-size copy: the frame is a view of a socket read, and a pooled copy would pin a slab.
-        return this.deliver({ id, tag: tag ?? NO_TAG, format, remoteSettled: settled, payload: ownedCopy([payload], payload.length) });
+        return this.deliver({ id, tag: tag ?? NO_TAG, format, remoteSettled: settled, payload: ownedCopy([payload], payload.length), state });
       }
-      p = { id, tag: tag ?? NO_TAG, format, settled, chunks: [], size: 0, oversize: false };
+      p = { id, tag: tag ?? NO_TAG, format, settled, chunks: [], size: 0, oversize: false, state };
       this.partial = p;
-    } else if (settled) p.settled = true;
+    } else {
+      if (settled) p.settled = true;
+      if (state) p.state = state;
+    }
     if (aborted) {
       this.dropPartial();
       return undefined;
@@ -320,6 +324,7 @@ export class IncomingLink extends Link {
       format: p.format,
       remoteSettled: p.settled,
       payload: ownedCopy(p.chunks, p.size),
+      state: p.state,
     };
     if (p.oversize) {
       if (this.credit < this.window / 2) this.grant(this.window);

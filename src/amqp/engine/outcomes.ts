@@ -3,7 +3,7 @@
  * they never change.
  */
 import { Encoder } from './encoder.js';
-import { OUTCOME, encodedOutcome, writeError, type AmqpError } from './performatives.js';
+import { OUTCOME, TXN, encodedOutcome, writeError, type AmqpError } from './performatives.js';
 
 const scratch = new Encoder(256);
 
@@ -36,4 +36,21 @@ export function modified(deliveryFailed: boolean, undeliverableHere: boolean): B
   return b;
 }
 
-export { OUTCOME };
+/** declared (part 4): the coordinator's answer to a declare, carrying the transaction id. */
+export function declared(txnId: Buffer): Buffer {
+  return encodedOutcome(scratch, TXN.declared, () => {
+    scratch.binary(txnId);
+    return 1;
+  });
+}
+
+/** transactional-state (part 4): an outcome given within a transaction (an encoded outcome). */
+export function transactional(txnId: Buffer, outcome: Buffer): Buffer {
+  return encodedOutcome(scratch, TXN.transactionalState, () => {
+    scratch.binary(txnId);
+    scratch.raw(outcome);
+    return 2;
+  });
+}
+
+export { OUTCOME, TXN };

@@ -16,6 +16,8 @@ export const P = {
 export const NAMES: Record<number, string> = Object.fromEntries(Object.entries(P).map(([k, v]) => [v, k]));
 
 export const OUTCOME = { accepted: 0x24, rejected: 0x25, released: 0x26, modified: 0x27 } as const;
+/** AMQP 1.0 part 4 (transactions): the coordinator's messages and its delivery states. */
+export const TXN = { declare: 0x31, discharge: 0x32, declared: 0x33, transactionalState: 0x34 } as const;
 const ERROR = 0x1d;
 const SOURCE = 0x28;
 const TARGET = 0x29;
@@ -150,8 +152,14 @@ export function writeError(e: Encoder, err: AmqpError | null | undefined): void 
 /** Writes a source (with an optional filter set) or a target terminus, or null. */
 export function writeTerminus(e: Encoder, kind: 'source' | 'target', t: Terminus | null | undefined): void {
   if (!t) return e.null();
-  e.descriptor(kind === 'source' ? SOURCE : TARGET);
+  e.descriptor(kind === 'source' ? SOURCE : t.coordinator ? COORDINATOR : TARGET);
   const end = e.startCompound(0xd0);
+  if (kind === 'target' && t.coordinator) {
+    // A coordinator target (part 4) has only capabilities; the client's are not echoed.
+    e.null();
+    end(1);
+    return;
+  }
   e.string(t.address ?? null);
   if (kind === 'target') {
     end(1);

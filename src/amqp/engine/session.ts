@@ -35,6 +35,11 @@ interface PendingSend {
 
 export class Session {
   private readonly links = new Map<number, Link>();
+
+  /** The links attached on this session (for users that care which links share a session). */
+  attachedLinks(): IterableIterator<Link> {
+    return this.links.values();
+  }
   private readonly names = new Map<string, Link>();
   private readonly unsettled = new Map<number, OutgoingDelivery>();
   // Incoming transfer window.
@@ -147,6 +152,7 @@ export class Session {
       boolField(p, 5),
       boolField(p, 9),
       payload,
+      p.fields[7] == null ? undefined : stateOf(p.fields[7]),
     );
     if (error) link.detach(error);
   }

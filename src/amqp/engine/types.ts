@@ -42,6 +42,8 @@ export interface IncomingDelivery {
   /** The client sent it settled: no disposition may follow. */
   remoteSettled: boolean;
   payload: Buffer;
+  /** The transfer's delivery state, when the client sent one (a transactional-state, in practice). */
+  state?: DeliveryState;
 }
 
 export interface OutgoingDelivery {
