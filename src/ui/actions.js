@@ -93,7 +93,7 @@ export function actionsPage(main, getEntities, refreshAll) {
     for (const [sel, first] of [[fEntity, 'every entity'], [lockEntity, 'choose an entity']]) {
       if (sel.options.length !== paths.length + 1) {
         const keep = sel.value;
-        sel.replaceChildren(h('option', { value: '' }, first), paths.map((p) => h('option', { value: p }, p)));
+        sel.replaceChildren(h('option', { value: '' }, first), ...paths.map((p) => h('option', { value: p }, p)));
         sel.value = keep;
       }
     }

@@ -75,16 +75,23 @@ function route() {
   return { refresh: async () => o.refresh({ entities: await getEntities(), namespaces: (await entities).namespaces }) };
 }
 
+// A navigation starts a poll while another may be in flight: only the newest one stamps the page
+// and schedules the next.
+let generation = 0;
+
 async function poll() {
   clearTimeout(timer);
+  const gen = ++generation;
   entities = undefined;
   try {
     const clock = await api('GET', 'clock');
     document.getElementById('clock').textContent = `Emulator time ${when(clock.now)}${clock.offsetMs ? ` (+${clock.offsetMs} ms)` : ''}`;
     await getEntities();
     await view?.refresh();
+    if (gen !== generation) return;
     main.dataset.updated = String(Date.now());
   } catch (err) {
+    if (gen !== generation) return;
     if (err instanceof Unauthorized) {
       signOut();
       loginPage('The key was refused; sign in again.');

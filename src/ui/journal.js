@@ -53,7 +53,7 @@ export function journalPage(main, params, getEntities) {
   async function refresh() {
     const entities = await getEntities();
     if (entitySelect.options.length !== entities.length + 1) {
-      entitySelect.replaceChildren(h('option', { value: '' }, 'every entity'), entities.map((e) => h('option', { value: e.path, selected: e.path === entity ? true : null }, e.path)));
+      entitySelect.replaceChildren(h('option', { value: '' }, 'every entity'), ...entities.map((e) => h('option', { value: e.path, selected: e.path === entity ? true : null }, e.path)));
     }
     const last = events.length === 0 ? 0 : events[events.length - 1].number;
     const q = new URLSearchParams({ since: String(Math.max(0, last - 1)) });
