@@ -39,10 +39,12 @@ export function sparkline(path, width = 180, height = 36) {
   const now = points.length > 0 ? points[points.length - 1].t : Date.now();
   let max = 1;
   for (const p of points) for (const s of SERIES) max = Math.max(max, p[s.key]);
-  const x = (t) => (width * (t - (now - WINDOW_MS))) / WINDOW_MS;
+  // A young history spreads over the width (at least 30 s of it) rather than hugging the right edge.
+  const span = Math.min(WINDOW_MS, Math.max(30_000, points.length > 0 ? now - points[0].t : 0));
+  const x = (t) => (width * (t - (now - span))) / span;
   const y = (v) => height - 2 - ((height - 4) * v) / max;
   const last = points[points.length - 1];
-  const label = last === undefined ? 'No samples yet' : `Last ${WINDOW_MS / 60_000} minutes, peak ${max}. Now: ${SERIES.map((s) => `${s.label.toLowerCase()} ${last[s.key]}`).join(', ')}`;
+  const label = last === undefined ? 'No samples yet' : `Last ${Math.round(span / 1000)} seconds, peak ${max}. Now: ${SERIES.map((s) => `${s.label.toLowerCase()} ${last[s.key]}`).join(', ')}`;
   const chart = svg('svg', { class: 'spark', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label });
   chart.append(svg('title', {}, label));
   chart.append(svg('line', { class: 'axis', x1: 0, y1: height - 1, x2: width, y2: height - 1 }));

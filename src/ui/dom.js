@@ -34,6 +34,8 @@ export function svg(tag, attrs = {}, ...children) {
 export function when(iso) {
   if (!iso) return '';
   const d = new Date(iso);
+  // An unlimited time to live ends in the year 31254 (TimeSpan.MaxValue): say so.
+  if (d.getFullYear() > 9999) return 'never';
   const pad = (n, w = 2) => String(n).padStart(w, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
@@ -64,10 +66,10 @@ export function bodyView(body, encoding) {
   return json === undefined ? { kind: 'text', text: body } : { kind: 'JSON', text: json };
 }
 
+/** Pretty JSON, or undefined when the text is not JSON (the JS SDK sends every body as JSON). */
 function pretty(text) {
   try {
-    const v = JSON.parse(text);
-    return typeof v === 'object' && v !== null ? JSON.stringify(v, null, 2) : undefined;
+    return JSON.stringify(JSON.parse(text), null, 2);
   } catch {
     return undefined;
   }

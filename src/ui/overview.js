@@ -35,7 +35,7 @@ export function overview(main) {
         body.replaceChildren(h('p', {}, 'No queues or topics yet. Create them with the administration client or in Config.json.'));
         return;
       }
-      const t = table(['Entity', 'Kind', 'Active', 'Scheduled', 'Deferred', 'Locked', 'Dead-lettered', 'Transfer', 'Last 5 minutes'], rows, 'Messages by state. Active counts as Azure reports it, deferred and locked messages included.');
+      const t = table(['Entity', 'Kind', 'Active', 'Scheduled', 'Deferred', 'Locked', 'Dead-lettered', 'Transfer', 'Recent (up to 5 min)'], rows, 'Messages by state. Active counts as Azure reports it, deferred and locked messages included.');
       t.querySelector('table').id = 'entities';
       body.replaceChildren(t);
     },

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * Driving the dashboard in a real headless browser: Debian's chromium through puppeteer-core (no
  * browser download). Each test file starts its own emulator and browser; every request the page

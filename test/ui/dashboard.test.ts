@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The dashboard in a real browser: messages sent with the official JS SDK appear on each page, and
  * each action the page offers has its effect, checked back through the SDK. Screenshots of every
@@ -70,7 +72,7 @@ describe.skipIf(!hasBrowser)('the dashboard, driven in chromium', () => {
     // Keyboard: focus the expander of message 3 and open it with Enter.
     await page.focus('[data-key="toggle-m3"]');
     await page.keyboard.press('Enter');
-    await waitForText(page, 'tr.detail', /Body \(text\)[\s\S]*third[\s\S]*priority/);
+    await waitForText(page, 'tr.detail', /Body \(JSON\)[\s\S]*"third"[\s\S]*priority/);
     await page.click('[data-key="toggle-m1"]');
     await waitForText(page, 'tr.detail', /"order": 1,\n\s+"item": "book"/);
     await screenshot(page, 'entity');
@@ -185,6 +187,10 @@ describe.skipIf(!hasBrowser)('the dashboard, driven in chromium', () => {
 
   it('Purge asks first; cancelling keeps the messages, confirming empties the queue', async () => {
     await sb.createSender('orders').sendMessages([{ body: 'a' }, { body: 'b' }]);
+    // The overview again, now that its charts have seconds of history to draw.
+    await go('#/');
+    await waitForText(page, '#entities tr[data-path="orders"]', /queue\s+2/);
+    await screenshot(page, 'overview');
     await go('#/entity/orders/messages');
     await page.click('[data-key="purge"]');
     await page.waitForSelector('dialog#confirm[open]');
