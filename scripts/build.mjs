@@ -9,7 +9,7 @@
  * the same code. Source maps carry the sources, since `src/` is not shipped.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -46,3 +46,6 @@ await esbuild.build({
   banner: { js: "import { createRequire as __sbemuRequire } from 'node:module'; const require = __sbemuRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The dashboard (served at /emulator/ui/) is hand-written ES modules and CSS: copied as they are.
+cpSync(`${root}/src/ui`, `${root}/dist/ui`, { recursive: true });

@@ -254,6 +254,7 @@ async function main(argv: string[] = process.argv): Promise<void> {
       `AMQP over WebSockets:    wss://${hostForUrl(emulator.host)}:${emulator.httpPort}/$servicebus/websocket (ws:// too)\n` +
       (emulator.wsPort === undefined ? '' : `WebSocket port:          ${emulator.wsPort}\n`) +
       `Health:                  http://${hostForUrl(emulator.host)}:${emulator.httpPort}/health\n` +
+      (opts.controlApi === 'off' ? '' : `Dashboard:               http://${hostForUrl(emulator.host)}:${emulator.httpPort}/emulator/ui/ (sign in with the key name and key)\n`) +
       `CA certificate:          ${emulator.caPath}\n`,
   );
 }

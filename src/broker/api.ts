@@ -247,6 +247,12 @@ export interface BrokerControlApi {
   /** Every message of a sub-queue (a topic: its scheduled ones), without locking or counting. */
   inspectMessages(path: string): (StoredMessage & { lockHolder?: string })[];
   inspectSessions(path: string): InspectedSession[];
+  /** Deferred (unlocked) and locked messages of a queue or subscription, which runtime counts fold into active. */
+  countHeld(path: string): { deferred: number; locked: number };
+  /** Removes one message by sequence number (a /$DeadLetterQueue path: from the dead-letter queue). */
+  removeMessage(path: string, sequenceNumber: number): void;
+  /** Moves a dead-lettered message back into its queue or subscription; returns its sequence number. */
+  resubmitDeadLettered(path: string, sequenceNumber: number): number;
 }
 
 export type { BrokerEvent, InspectedSession, PurgeOptions };

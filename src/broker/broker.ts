@@ -17,7 +17,7 @@ import type {
   TopicView,
 } from './api.js';
 import { checkFunction } from './argumentChecks.js';
-import { expireMessageLocks, expireSessionLock, inspectMessages, inspectSessions, purgeEntity } from './control.js';
+import { countHeld, expireMessageLocks, expireSessionLock, inspectMessages, inspectSessions, purgeEntity } from './control.js';
 import type { InspectedSession, PurgeOptions } from './controlTypes.js';
 import { deadLetter } from './deadLetter.js';
 import { defer, receiveDeferred } from './deferred.js';
@@ -28,6 +28,7 @@ import { renewLock } from './messageLock.js';
 import { Namespace } from './namespace.js';
 import { OperationFrame } from './operation.js';
 import { peek } from './peek.js';
+import { removeMessage, resubmitDeadLettered } from './controlMessages.js';
 import { deleteMessages } from './purge.js';
 import { closeReceiver, openReceiver, receive } from './receive.js';
 import type { ReceiverHost, ReceiverImpl, SessionReceiverImpl } from './receivers.js';
@@ -282,5 +283,14 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
   }
   inspectSessions(path: string): InspectedSession[] {
     return this.op.run(inspectSessions, path);
+  }
+  countHeld(path: string): { deferred: number; locked: number } {
+    return this.op.run(countHeld, path);
+  }
+  removeMessage(path: string, sequenceNumber: number): void {
+    this.op.run(removeMessage, path, sequenceNumber);
+  }
+  resubmitDeadLettered(path: string, sequenceNumber: number): number {
+    return this.op.run(resubmitDeadLettered, path, sequenceNumber);
   }
 }

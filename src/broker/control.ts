@@ -130,3 +130,15 @@ export function inspectSessions(ns: Namespace, path: string): InspectedSession[]
   }
   return out.sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
 }
+
+/** Deferred and locked messages of a queue or subscription: what runtime counts do not split out. */
+export function countHeld(ns: Namespace, path: string): { deferred: number; locked: number } {
+  const { sub } = ns.registry.receivable(path);
+  let deferred = 0;
+  let locked = 0;
+  for (const m of sub.index.from(0)) {
+    if (m.lockToken !== undefined) locked++;
+    else if (m.state === 'deferred') deferred++;
+  }
+  return { deferred, locked };
+}

@@ -15,7 +15,9 @@ export type BrokerEventType =
   | 'lockLost'
   | 'sessionAccepted'
   | 'sessionReleased'
-  | 'sessionLockLost';
+  | 'sessionLockLost'
+  /** Removed by hand through the test control plane (detail `control`). */
+  | 'deleted';
 
 export interface BrokerEvent {
   type: BrokerEventType;

@@ -15,6 +15,7 @@ import { type ArmedFault, type ErrorFaultSpec, Faults } from './faults.js';
 import { type BodyReader, Inspector } from './inspect.js';
 import { Journal, type JournalEntry, type JournalQuery } from './journal.js';
 import { resetToConfig, type ResetResult } from './reset.js';
+import { type ControlMessageSpec, messageSpec, type MessageWriter } from './send.js';
 
 /** What the AMQP listener lets the control plane do to open links (src/amqp/linkControl.ts). */
 export interface LinkSurgery {
@@ -36,9 +37,18 @@ export interface ControlSurface {
   reset(): ResetResult;
   /** Empties one entity and its dead-letter queue (a topic: its schedule and subscriptions). */
   purge(path: string): { removed: number };
-  inspect: Pick<Inspector, 'entities' | 'messages' | 'sessions'>;
+  inspect: Pick<Inspector, 'entities' | 'messages' | 'sessions' | 'rules'> & {
+    /** The configured namespace names (all share one broker) and the tier. */
+    namespaces(): { name: string; sku: string }[];
+  };
   journal(query?: JournalQuery): JournalEntry[];
   faults: FaultsSurface;
+  /** Sends one message to a queue or topic, as a client's send would be stored. */
+  send(path: string, message: ControlMessageSpec): { sequenceNumber: number };
+  /** Removes one message by sequence number, from the dead-letter queue with `deadLettered`. */
+  deleteMessage(path: string, sequenceNumber: number, options?: { deadLettered?: boolean }): { deleted: true };
+  /** Moves a dead-lettered message back into its queue or subscription, as if newly sent. */
+  resubmit(path: string, sequenceNumber: number): { sequenceNumber: number };
 }
 
 export interface FaultsSurface {
@@ -63,7 +73,9 @@ export class ControlPlane {
   readonly clock: EmulatorClock;
   readonly journal: Journal;
   readonly faults = new Faults();
-  private attached: { broker: BrokerApi & BrokerControlApi; inspector: Inspector; links: () => LinkSurgery | undefined } | undefined;
+  private attached:
+    | { broker: BrokerApi & BrokerControlApi; inspector: Inspector; links: () => LinkSurgery | undefined; write: MessageWriter | undefined }
+    | undefined;
 
   constructor(
     private readonly config: EmulatorConfig,
@@ -73,9 +85,15 @@ export class ControlPlane {
     this.journal = new Journal(options.journalSize);
   }
 
-  /** Second step: the broker, how to read bodies, the listener's links (once it listens). */
-  attach(broker: BrokerApi & BrokerControlApi, readBody: BodyReader, links: () => LinkSurgery | undefined, afterAdvance: () => void): void {
-    this.attached = { broker, inspector: new Inspector(broker, readBody), links };
+  /** Second step: the broker, how to read and write messages, the listener's links (once it listens). */
+  attach(
+    broker: BrokerApi & BrokerControlApi,
+    readBody: BodyReader,
+    links: () => LinkSurgery | undefined,
+    afterAdvance: () => void,
+    write?: MessageWriter,
+  ): void {
+    this.attached = { broker, inspector: new Inspector(broker, readBody), links, write };
     this.clock.onAdvance = () => {
       broker.tick();
       afterAdvance();
@@ -134,8 +152,21 @@ export class ControlPlane {
         entities: () => this.parts.inspector.entities(),
         messages: (path, options) => this.parts.inspector.messages(path, options),
         sessions: (path) => this.parts.inspector.sessions(path),
+        rules: (path) => this.parts.inspector.rules(path),
+        namespaces: () => this.config.namespaces.map((n) => ({ name: n.name, sku: this.config.sku })),
       },
       journal: (query) => this.journal.query(query),
+      send: (path, message) => {
+        const { broker, write } = this.parts;
+        if (write === undefined) throw new ControlError(409, 'This emulator has no message writer attached.');
+        const [sequenceNumber] = broker.send(path, [write(messageSpec(message as unknown as Record<string, unknown>))]);
+        return { sequenceNumber: sequenceNumber! };
+      },
+      deleteMessage: (path, sequenceNumber, options = {}) => {
+        this.parts.broker.removeMessage(options.deadLettered ? `${entity(path)}/$DeadLetterQueue` : entity(path), sequenceNumber);
+        return { deleted: true };
+      },
+      resubmit: (path, sequenceNumber) => ({ sequenceNumber: this.parts.broker.resubmitDeadLettered(entity(path), sequenceNumber) }),
       faults: {
         inject: (spec) => faults.arm(spec),
         list: () => faults.list(),
@@ -164,3 +195,4 @@ export type { ArmedFault, ErrorFaultSpec } from './faults.js';
 export type { EntityInfo, InspectedMessage } from './inspect.js';
 export type { JournalEntry, JournalQuery } from './journal.js';
 export type { ResetResult } from './reset.js';
+export type { ControlMessageSpec, MessageWriter } from './send.js';

@@ -118,14 +118,20 @@ export class Inspector {
 
   entities(): EntityInfo[] {
     const out: EntityInfo[] = [];
-    for (const q of this.broker.listQueues()) out.push({ path: q.name, kind: 'queue', properties: jsonSafe(q.properties) as Record<string, unknown>, runtime: { ...q.runtime } });
+    for (const q of this.broker.listQueues()) out.push({ path: q.name, kind: 'queue', properties: jsonSafe(q.properties) as Record<string, unknown>, runtime: this.held(q.name, q.runtime) });
     for (const t of this.broker.listTopics()) {
       out.push({ path: t.name, kind: 'topic', properties: jsonSafe(t.properties) as Record<string, unknown>, runtime: { ...t.runtime } });
       for (const s of this.broker.listSubscriptions(t.name)) {
-        out.push({ path: `${t.name}/Subscriptions/${s.name}`, kind: 'subscription', properties: jsonSafe(s.properties) as Record<string, unknown>, runtime: { ...s.runtime } });
+        out.push({ path: `${t.name}/Subscriptions/${s.name}`, kind: 'subscription', properties: jsonSafe(s.properties) as Record<string, unknown>, runtime: this.held(`${t.name}/Subscriptions/${s.name}`, s.runtime) });
       }
     }
     return out;
+  }
+
+  /** Runtime counts plus what they fold into active: deferred and locked messages. */
+  private held(path: string, runtime: object): Record<string, number> {
+    const { deferred, locked } = this.broker.countHeld(path);
+    return { ...(runtime as Record<string, number>), deferredMessageCount: deferred, lockedMessageCount: locked };
   }
 
   /** Messages of a queue or subscription (a topic: its scheduled ones), optionally of one state. */
@@ -165,6 +171,14 @@ export class Inspector {
         lockHolder: s.lockHolder ?? null,
       };
     });
+  }
+
+  /** A subscription's rules: name, filter and action as the core holds them. */
+  rules(path: string): { name: string; filter: unknown; action: unknown; createdAt: string | null }[] {
+    if (this.kind(path) !== 'subscription') throw new ControlError(400, `'${path}' is not a subscription; only subscriptions have rules.`);
+    // Topic names may hold '/', subscription names may not.
+    const i = path.toLowerCase().lastIndexOf('/subscriptions/');
+    return this.broker.listRules(path.slice(0, i), path.slice(i + '/subscriptions/'.length)).map((r) => ({ name: r.name, filter: jsonSafe(r.filter), action: jsonSafe(r.action), createdAt: iso(r.createdAt) }));
   }
 
   private kind(path: string): 'queue' | 'topic' | 'subscription' {

@@ -27,6 +27,7 @@ import ruleRoutes from './routes/rules.js';
 import subscriptionRoutes from './routes/subscriptions.js';
 import topicRoutes from './routes/topics.js';
 import { compileRouteSchema } from './routeValidator.js';
+import { uiRoutes } from './routes/ui.js';
 
 export interface AdminAppDeps {
   broker: BrokerApi;
@@ -90,6 +91,10 @@ export function buildAdminApp(deps: AdminAppDeps): FastifyInstance {
     await atom.register(ruleRoutes);
   });
   const control = deps.control;
-  if (control !== undefined) app.register(async (scope) => controlRoutes(scope, control));
+  if (control !== undefined) {
+    app.register(async (scope) => controlRoutes(scope, control));
+    // The dashboard's files are open; the data it shows is the control API's, behind its SAS check.
+    app.register(uiRoutes);
+  }
   return app;
 }

@@ -48,6 +48,9 @@ export function canonicalizeUrl(url: string): string {
     // $namespaceinfo, $Resources/Queues, /, ...: keep `$` literal, encode the rest.
     return `/${segs.map((s) => enc(s).replace(/%24/g, '$')).join('/')}${query}`;
   }
+  // The control API's entity routes end in .../Subscriptions/{sub}/rules too; they are not ATOM
+  // (so a topic literally named `emulator/entities/...` is out of the admin API's reach).
+  if (n >= 2 && is(segs[0], 'emulator') && is(segs[1], 'entities')) return url;
   const joined = (from: number, to: number): string => enc(segs.slice(from, to).join('/'));
   if (n >= 5 && is(segs[n - 4], 'subscriptions') && is(segs[n - 2], 'rules')) {
     return `/${joined(0, n - 4)}/Subscriptions/${enc(segs[n - 3]!)}/Rules/${enc(segs[n - 1]!)}${query}`;

@@ -31,6 +31,7 @@ import { INLINE_CONFIG_SOURCE, loadConfigFile, validateConfig } from '../config/
 import type { ConfigFile, EmulatorConfig } from '../config/types.js';
 import { ControlPlane, type ControlSurface } from '../control/index.js';
 import type { ClockMode } from '../control/clock.js';
+import { encodeControlMessage } from '../amqp/controlMessage.js';
 import { payloadBody } from '../amqp/payloadBody.js';
 import { createBroker } from './broker.js';
 import { brokerEntityPolicies } from './entityPolicies.js';
@@ -171,7 +172,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Adapters see armed faults; the in-process broker and the admin API do not.
   const faulty = control.faults.wrap(broker);
   let amqp: AmqpListeners | undefined;
-  control.attach(broker, payloadBody, () => amqp?.links, () => timer.reschedule());
+  control.attach(broker, payloadBody, () => amqp?.links, () => timer.reschedule(), encodeControlMessage);
   auth.entityPolicies = brokerEntityPolicies(broker);
 
   let http: AdminServer | undefined;

@@ -52,6 +52,9 @@ it('starts, answers /health and stops', async () => {
     expect(emulator.connectionString).toContain('UseDevelopmentEmulator=true');
     const res = await fetch('http://127.0.0.1:' + emulator.httpPort + '/health');
     expect(res.status).toBe(200);
+    // The dashboard's files ship in dist/ui.
+    const ui = await fetch('http://127.0.0.1:' + emulator.httpPort + '/emulator/ui/app.js');
+    expect(ui.status).toBe(200);
   } finally {
     await emulator.close();
   }
