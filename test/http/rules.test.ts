@@ -101,7 +101,9 @@ describe('rules', () => {
     const props =
       values.map(([k, t, v]) => kv(k, t, v)).join('') +
       `<KeyValueOfstringanyType><Key>ts</Key><Value p4:type="s:duration" xmlns:s="${SER}">P1DT2H</Value></KeyValueOfstringanyType>` +
-      `<KeyValueOfstringanyType><Key>g</Key><Value p4:type="s:guid" xmlns:s="${SER}">2f1b3c4d-0000-4000-8000-000000000001</Value></KeyValueOfstringanyType>`;
+      `<KeyValueOfstringanyType><Key>g</Key><Value p4:type="s:guid" xmlns:s="${SER}">2f1b3c4d-0000-4000-8000-000000000001</Value></KeyValueOfstringanyType>` +
+      // Stored and read back as .NET writes the TimeSpan, the form message TimeSpans compare in.
+      `<KeyValueOfstringanyType><Key>secs</Key><Value p4:type="s:duration" xmlns:s="${SER}">PT90S</Value></KeyValueOfstringanyType>`;
     const r = await put(`${BASE}/typed`, ruleBody(correlationFilter({}, props)));
     expect(r.statusCode).toBe(201);
     const read = await h.request({ method: 'GET', url: `${BASE}/typed` });
@@ -112,6 +114,7 @@ describe('rules', () => {
       }
       expect(body).toContain(`<Value i:type="d6p1:duration" xmlns:d6p1="${SER}">P1DT2H</Value>`);
       expect(body).toContain(`<Value i:type="d6p1:guid" xmlns:d6p1="${SER}">2f1b3c4d-0000-4000-8000-000000000001</Value>`);
+      expect(body).toContain(`<Value i:type="d6p1:duration" xmlns:d6p1="${SER}">PT1M30S</Value>`);
     }
     expect(h.broker.getRule('T1', 'S1', 'typed').filter).toMatchObject({ properties: { i: 7, l: 5_000_000_000, huge: 9223372036854775807n, span: 'PT1H30M' } });
     expect((await put(`${BASE}/bad-span`, ruleBody(correlationFilter({}, kv('k', 'duration', 'soon'))))).statusCode).toBe(400);
