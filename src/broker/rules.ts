@@ -62,6 +62,15 @@ function sameValue(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** Azure's limit on the text of a SQL filter and of a SQL rule action, on every surface. */
+export const MAX_SQL_EXPRESSION_LENGTH = 1024;
+
+function checkLength(what: 'filter' | 'action', expression: string): void {
+  if (expression.length > MAX_SQL_EXPRESSION_LENGTH) {
+    throw errors.argument(`The SQL ${what} expression is ${expression.length} characters long; the maximum is ${MAX_SQL_EXPRESSION_LENGTH}.`);
+  }
+}
+
 function checkFilter(filter: unknown): RuleFilter {
   if (filter === null || typeof filter !== 'object') throw errors.argument('A rule needs a filter.');
   const f = filter as { type?: unknown };
@@ -73,6 +82,7 @@ function checkFilter(filter: unknown): RuleFilter {
     case 'sql': {
       const s = filter as { expression?: unknown; parameters?: unknown };
       if (typeof s.expression !== 'string') throw errors.argument('A SQL filter needs an expression string.');
+      checkLength('filter', s.expression);
       if (s.parameters !== undefined && (s.parameters === null || typeof s.parameters !== 'object')) {
         throw errors.argument('SQL filter parameters must be an object.');
       }
@@ -114,6 +124,7 @@ function checkAction(action: unknown): RuleAction {
   const a = action as { type?: unknown; expression?: unknown };
   if (a.type === 'empty') return { type: 'empty' };
   if (a.type === 'sql' && typeof a.expression === 'string' && a.expression.trim().length > 0) {
+    checkLength('action', a.expression);
     return { type: 'sql', expression: a.expression };
   }
   throw errors.argument('A rule action is { type: "empty" } or { type: "sql", expression }.');

@@ -188,6 +188,8 @@ describe('rules', () => {
     ['a bad guid', ruleBody(correlationFilter({}, kv('k', 'guid', 'not-a-guid'))), 400, /not a valid guid/],
     ['a bad number', ruleBody(correlationFilter({}, kv('k', 'double', 'abc'))), 400, /not a valid double/],
     ['a duplicate key', ruleBody(correlationFilter({}, kv('k', 'string', 'a') + kv('k', 'string', 'b'))), 400, /appears twice/],
+    ['a SQL filter over 1,024 characters', ruleBody(sqlFilter(`a = '${'x'.repeat(1019)}'`)), 400, /SQL filter expression is 1025 characters long; the maximum is 1024/],
+    ['a SQL action over 1,024 characters', ruleBody(sqlFilter('1=1'), `<Action i:type="SqlRuleAction"><SqlExpression>SET a = '${'x'.repeat(1015)}'</SqlExpression></Action>`), 400, /SQL action expression is 1025/],
     ['SQL action parameters', ruleBody(sqlFilter('1=1'), `<Action i:type="SqlRuleAction"><SqlExpression>SET a = @p</SqlExpression><Parameters>${kv('@p', 'int', '1')}</Parameters></Action>`), 501, /not supported/],
   ])('refuses %s', async (_what, body, status, detail) => {
     const r = await put(`${BASE}/bad`, body);

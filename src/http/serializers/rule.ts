@@ -123,7 +123,6 @@ function readSqlExpression(el: XmlObject, where: string): string {
   if (el.SqlExpression === undefined) throw new HttpError(400, `<${where}> needs a <SqlExpression>.`);
   const expr = textOf(el.SqlExpression, `${where}/SqlExpression`).trim();
   if (expr === '') throw new HttpError(400, `<${where}/SqlExpression> is empty.`);
-  if (expr.length > 1024) throw new HttpError(400, `<${where}/SqlExpression> is longer than 1024 characters.`);
   return expr;
 }
 
