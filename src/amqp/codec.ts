@@ -12,6 +12,7 @@ import { MESSAGE_STATE_CODE } from '../broker/types.js';
 import { uuidToBytes, bytesToUuid } from './dotnet.js';
 import { checkEncoding } from './engine/decoder.js';
 import { HeadWriter } from './headWriter.js';
+import { typedApplicationProperties } from './typedProperties.js';
 import { checkSections, MessageDecodeError } from './messageSections.js';
 import { messageCodec, types } from './rhea.js';
 
@@ -139,7 +140,7 @@ export function decodeMessage(raw: Buffer): MessageInput {
     to: asString(m.to),
     replyTo: asString(m.reply_to),
     replyToSessionId: asString(m.reply_to_group_id),
-    applicationProperties: (m.application_properties ?? {}) as Record<string, unknown>,
+    applicationProperties: typedApplicationProperties(payload.applicationProperties, (m.application_properties ?? {}) as Record<string, unknown>),
   };
 }
 

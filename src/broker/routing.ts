@@ -72,6 +72,9 @@ function forward(ns: Namespace, target: SendableEntity, m: Msg): void {
 /**
  * Copies of a topic message for every subscription with a matching rule: one for the matching
  * rules without an action, and one per matching rule with an action (in rule name order).
+ * The first copy in a subscription carries the topic's sequence number; each further one takes
+ * the topic's next number, so that every message in a subscription has a number of its own
+ * (receiving deferred messages, peeking and settling by number rely on it) and numbers only grow.
  */
 export function fanOut(ns: Namespace, topic: TopicEntity, m: Msg): void {
   for (const sub of topic.subscriptions.values()) {
@@ -85,7 +88,13 @@ export function fanOut(ns: Namespace, topic: TopicEntity, m: Msg): void {
     if (plain) place(ns, sub, m.copy());
     if (withActions === undefined) continue;
     if (withActions.length > 1) withActions.sort((a, b) => (a.description.name.toLowerCase() < b.description.name.toLowerCase() ? -1 : 1));
-    for (const rule of withActions) place(ns, sub, actionCopy(m, rule));
+    let numbered = plain;
+    for (const rule of withActions) {
+      const copy = actionCopy(m, rule);
+      if (numbered) copy.seq = topic.nextSeq++;
+      numbered = true;
+      place(ns, sub, copy);
+    }
   }
 }
 

@@ -9,6 +9,7 @@ import type { MessageHeaders, Msg } from './records.js';
 import { type CompiledAction, compileSqlAction } from './sqlAction.js';
 import { compileSqlFilter, type FilterSubject } from './sqlFilter.js';
 import type { CorrelationFilter, RuleAction, RuleDescription, RuleFilter } from './types.js';
+import { type TypedKind, TypedValue } from './typedValue.js';
 
 export interface Rule {
   readonly description: RuleDescription;
@@ -35,15 +36,39 @@ function correlationMatcher(f: CorrelationFilter): (m: FilterSubject) => boolean
     const v = f[field];
     if (v !== undefined && v !== null) expected.push([read[field], v]);
   }
-  for (const [key, v] of Object.entries(f.properties ?? {})) expected.push([(m) => m.properties[key], v]);
+  for (const [key, v] of Object.entries(f.properties ?? {})) {
+    const declared = f.propertyTypes?.[key];
+    const want = declared === 'guid' || declared === 'duration' ? typedExpectation(declared, v) : v;
+    expected.push([(m) => m.properties[key], want]);
+  }
   return (m) => expected.every(([get, v]) => sameValue(get(m), v));
+}
+
+/**
+ * A value declared as a guid or a duration expects a message value of that type: a guid in any
+ * case, a duration in the form the admin API stores (ISO 8601 as formatted by the one formatter).
+ */
+function typedExpectation(kind: TypedKind, v: unknown): TypedValue {
+  const text = String(v);
+  return new TypedValue(kind, kind === 'guid' ? text.toLowerCase() : text);
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (b instanceof TypedValue) return a instanceof TypedValue && a.kind === b.kind && a.text === b.text;
+  if (a instanceof TypedValue) return false;
   if (typeof a === 'bigint' || typeof b === 'bigint') return typeof a !== 'object' && typeof b !== 'object' && String(a) === String(b);
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   return false;
+}
+
+/** Azure's limit on the text of a SQL filter and of a SQL rule action, on every surface. */
+export const MAX_SQL_EXPRESSION_LENGTH = 1024;
+
+function checkLength(what: 'filter' | 'action', expression: string): void {
+  if (expression.length > MAX_SQL_EXPRESSION_LENGTH) {
+    throw errors.argument(`The SQL ${what} expression is ${expression.length} characters long; the maximum is ${MAX_SQL_EXPRESSION_LENGTH}.`);
+  }
 }
 
 function checkFilter(filter: unknown): RuleFilter {
@@ -57,6 +82,7 @@ function checkFilter(filter: unknown): RuleFilter {
     case 'sql': {
       const s = filter as { expression?: unknown; parameters?: unknown };
       if (typeof s.expression !== 'string') throw errors.argument('A SQL filter needs an expression string.');
+      checkLength('filter', s.expression);
       if (s.parameters !== undefined && (s.parameters === null || typeof s.parameters !== 'object')) {
         throw errors.argument('SQL filter parameters must be an object.');
       }
@@ -98,6 +124,7 @@ function checkAction(action: unknown): RuleAction {
   const a = action as { type?: unknown; expression?: unknown };
   if (a.type === 'empty') return { type: 'empty' };
   if (a.type === 'sql' && typeof a.expression === 'string' && a.expression.trim().length > 0) {
+    checkLength('action', a.expression);
     return { type: 'sql', expression: a.expression };
   }
   throw errors.argument('A rule action is { type: "empty" } or { type: "sql", expression }.');

@@ -4,6 +4,7 @@ import { decodeMessage, encodeMessage, encodeMessageParts, splitBatch } from '..
 import { bytesToUuid, dotnetBytesToGuid, guidToDotnetBytes, msToDotnetTicksBytes, uuidToBytes } from '../../src/amqp/dotnet.js';
 import { parseAddress, stripToPath } from '../../src/amqp/address.js';
 import type { StoredMessage } from '../../src/broker/types.js';
+import { TypedValue } from '../../src/broker/typedValue.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const types = rhea.types as any;
@@ -71,6 +72,29 @@ describe('codec', () => {
       expect(parts[1]!.toString('hex')).toBe((w.toBuffer() as Buffer).toString('hex'));
       expect(rhea.message.decode(encodeMessage(message)).message_id).toBe(id);
     }
+  });
+
+  it('hands uuid and TimeSpan application properties to the broker as typed values, a 16-byte binary as bytes', () => {
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    const ticks = (ms: number) => types.described(types.wrap_symbol('com.microsoft:timespan'), types.wrap_long(ms * 10_000));
+    const raw = rhea.message.encode({
+      application_properties: {
+        g: types.wrap_uuid(uuidToBytes(id)),
+        bin: types.wrap_binary(uuidToBytes(id)),
+        span: ticks(90_000),
+        big: types.described(types.wrap_symbol('com.microsoft:timespan'), types.wrap_long(-1)),
+        s: id,
+      },
+      body: 'x',
+    });
+    const props = decodeMessage(raw).applicationProperties!;
+    expect(props.g).toEqual(new TypedValue('guid', id));
+    expect(props.span).toEqual(new TypedValue('duration', 'PT1M30S'));
+    expect(Buffer.isBuffer(props.bin)).toBe(true);
+    expect(props.big).not.toBeInstanceOf(TypedValue);
+    expect(props.s).toBe(id);
+    // The bytes the client sent go back out unchanged.
+    expect(rhea.message.decode(encodeMessage(stored(decodeMessage(raw)))).application_properties.g).toEqual(uuidToBytes(id));
   });
 
   it('splits a batch envelope into its messages', () => {

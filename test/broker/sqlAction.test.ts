@@ -54,6 +54,34 @@ describe('SQL rule actions', () => {
     ]);
   });
 
+  it('each copy a rule with an action makes gets a sequence number of its own, so each can be received deferred by number', () => {
+    const s = setup();
+    s.broker.createTopic('t');
+    s.broker.createSubscription('t', 's');
+    s.broker.createSubscription('t', 'other');
+    s.broker.createRule('t', 's', 'a-mark', { type: 'true' }, { type: 'sql', expression: "SET mark = 'a'" });
+    s.broker.createRule('t', 's', 'b-mark', { type: 'true' }, { type: 'sql', expression: "SET mark = 'b'" });
+    const [first] = s.broker.send('t', [msg('x')]);
+    const r = s.broker.openReceiver('t/Subscriptions/s', { mode: 'peekLock' });
+    const got = r.receive(10);
+    const seqs = got.map((m) => m.sequenceNumber);
+    // The plain copy keeps the topic's number; the others are numbered after it, all distinct.
+    expect(seqs[0]).toBe(first);
+    expect(new Set(seqs).size).toBe(3);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    for (const m of got) s.broker.defer('t/Subscriptions/s', m.lockToken!);
+    const back = s.broker.receiveDeferred('t/Subscriptions/s', seqs, 'receiveAndDelete');
+    expect(back.map((m) => [m.sequenceNumber, props(m).mark])).toEqual([
+      [seqs[0], undefined],
+      [seqs[1], 'a'],
+      [seqs[2], 'b'],
+    ]);
+    // Later messages still get numbers above every number handed out before.
+    const [next] = s.broker.send('t', [msg('y')]);
+    expect(next).toBeGreaterThan(Math.max(...seqs));
+    expect(s.broker.peek('t/Subscriptions/other', 0, 10).map((m) => m.sequenceNumber)).toEqual([first, next]);
+  });
+
   it('refuses actions outside the grammar when the rule is created', () => {
     const s = setup();
     s.broker.createTopic('t');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TypedValue } from '../../src/broker/index.js';
 import { expectCode, msg, payloads, setup } from './helpers.js';
 
 function topic() {
@@ -43,6 +44,24 @@ describe('topics and rules', () => {
     ]);
     expect(drain(broker, 'red')).toEqual([1]);
     expect(drain(broker, 'corr')).toEqual([3]);
+  });
+
+  it('correlation properties declared as guid or duration match only values of that type', () => {
+    const { broker } = topic();
+    const id = '2F1B3C4D-0000-4000-8000-000000000001';
+    broker.createSubscription('orders', 'typed', undefined, {
+      filter: { type: 'correlation', properties: { id, span: 'PT1M' }, propertyTypes: { id: 'guid', span: 'duration' } },
+    });
+    const guid = new TypedValue('guid', id.toLowerCase());
+    const minute = new TypedValue('duration', 'PT1M');
+    broker.send('orders', [
+      msg(1, { applicationProperties: { id: guid, span: minute } }),
+      msg(2, { applicationProperties: { id, span: 'PT1M' } }),
+      msg(3, { applicationProperties: { id: guid, span: new TypedValue('duration', 'PT2M') } }),
+      msg(4, { applicationProperties: { id: new TypedValue('guid', '2f1b3c4d-0000-4000-8000-000000000002'), span: minute } }),
+      msg(5, { applicationProperties: { id: minute, span: guid } }),
+    ]);
+    expect(drain(broker, 'typed')).toEqual([1]);
   });
 
   it('SQL filters evaluate comparisons, logic, IN, LIKE, IS NULL and sys properties', () => {

@@ -238,6 +238,23 @@ describe('applyConfig on the real broker', () => {
     expect(broker.listRules('topic.1', 'subscription.3').map((r) => r.name)).toEqual(['$Default']);
   });
 
+  it('refuses SQL filters and actions over 1,024 characters, naming the rule', () => {
+    const first = { Name: 'first', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: '1=1' } } };
+    const withRule = (Properties: Record<string, unknown>) =>
+      validateConfig({ UserConfig: { Namespaces: [{ Name: 'n', Topics: [{ Name: 't', Subscriptions: [{ Name: 's', Rules: [first, { Name: 'r', Properties }] }] }] }] } }, 'cfg.json');
+    const path = 'UserConfig.Namespaces[0].Topics[0].Subscriptions[0].Rules[1]';
+    const long = `a = '${'x'.repeat(1019)}'`;
+    expect(() => applyConfig(fresh(), withRule({ FilterType: 'Sql', SqlFilter: { SqlExpression: long } }))).toThrow(
+      `Invalid configuration in cfg.json at ${path}: The SQL filter expression is 1025 characters long; the maximum is 1024.`,
+    );
+    const action = { SqlExpression: `SET a = '${'x'.repeat(1015)}'` };
+    expect(() => applyConfig(fresh(), withRule({ FilterType: 'Sql', SqlFilter: { SqlExpression: '1=1' }, Action: action }))).toThrow(/SQL action expression is 1025/);
+    const broker = fresh();
+    const limit = `a = '${'x'.repeat(1018)}'`;
+    applyConfig(broker, withRule({ FilterType: 'Sql', SqlFilter: { SqlExpression: limit } }));
+    expect(broker.getRule('t', 's', 'r').filter).toEqual({ type: 'sql', expression: limit });
+  });
+
   it('routes by the configured rules', () => {
     const broker = fresh();
     applyConfig(broker, validateConfig(DEFAULT_CONFIG, DEFAULT_CONFIG_SOURCE));

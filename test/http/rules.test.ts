@@ -101,7 +101,9 @@ describe('rules', () => {
     const props =
       values.map(([k, t, v]) => kv(k, t, v)).join('') +
       `<KeyValueOfstringanyType><Key>ts</Key><Value p4:type="s:duration" xmlns:s="${SER}">P1DT2H</Value></KeyValueOfstringanyType>` +
-      `<KeyValueOfstringanyType><Key>g</Key><Value p4:type="s:guid" xmlns:s="${SER}">2f1b3c4d-0000-4000-8000-000000000001</Value></KeyValueOfstringanyType>`;
+      `<KeyValueOfstringanyType><Key>g</Key><Value p4:type="s:guid" xmlns:s="${SER}">2f1b3c4d-0000-4000-8000-000000000001</Value></KeyValueOfstringanyType>` +
+      // Stored and read back as .NET writes the TimeSpan, the form message TimeSpans compare in.
+      `<KeyValueOfstringanyType><Key>secs</Key><Value p4:type="s:duration" xmlns:s="${SER}">PT90S</Value></KeyValueOfstringanyType>`;
     const r = await put(`${BASE}/typed`, ruleBody(correlationFilter({}, props)));
     expect(r.statusCode).toBe(201);
     const read = await h.request({ method: 'GET', url: `${BASE}/typed` });
@@ -112,6 +114,7 @@ describe('rules', () => {
       }
       expect(body).toContain(`<Value i:type="d6p1:duration" xmlns:d6p1="${SER}">P1DT2H</Value>`);
       expect(body).toContain(`<Value i:type="d6p1:guid" xmlns:d6p1="${SER}">2f1b3c4d-0000-4000-8000-000000000001</Value>`);
+      expect(body).toContain(`<Value i:type="d6p1:duration" xmlns:d6p1="${SER}">PT1M30S</Value>`);
     }
     expect(h.broker.getRule('T1', 'S1', 'typed').filter).toMatchObject({ properties: { i: 7, l: 5_000_000_000, huge: 9223372036854775807n, span: 'PT1H30M' } });
     expect((await put(`${BASE}/bad-span`, ruleBody(correlationFilter({}, kv('k', 'duration', 'soon'))))).statusCode).toBe(400);
@@ -185,6 +188,8 @@ describe('rules', () => {
     ['a bad guid', ruleBody(correlationFilter({}, kv('k', 'guid', 'not-a-guid'))), 400, /not a valid guid/],
     ['a bad number', ruleBody(correlationFilter({}, kv('k', 'double', 'abc'))), 400, /not a valid double/],
     ['a duplicate key', ruleBody(correlationFilter({}, kv('k', 'string', 'a') + kv('k', 'string', 'b'))), 400, /appears twice/],
+    ['a SQL filter over 1,024 characters', ruleBody(sqlFilter(`a = '${'x'.repeat(1019)}'`)), 400, /SQL filter expression is 1025 characters long; the maximum is 1024/],
+    ['a SQL action over 1,024 characters', ruleBody(sqlFilter('1=1'), `<Action i:type="SqlRuleAction"><SqlExpression>SET a = '${'x'.repeat(1015)}'</SqlExpression></Action>`), 400, /SQL action expression is 1025/],
     ['SQL action parameters', ruleBody(sqlFilter('1=1'), `<Action i:type="SqlRuleAction"><SqlExpression>SET a = @p</SqlExpression><Parameters>${kv('@p', 'int', '1')}</Parameters></Action>`), 501, /not supported/],
   ])('refuses %s', async (_what, body, status, detail) => {
     const r = await put(`${BASE}/bad`, body);

@@ -175,13 +175,31 @@ describe('rules and filters', () => {
     expect(pages).toEqual([['$Default', 'alpha'], ['beta', 'mid'], ['zeta']]);
   });
 
-  it('a filter nested 20,000 levels deep is an argument error, and the emulator carries on', async () => {
+  it('a filter nested 500 levels deep is an argument error, and the emulator carries on', async () => {
     const { topic, sub } = newSubscription();
     const rules = sb.createRuleManager(topic, sub);
-    const deep = `${'('.repeat(20_000)}a = 1${')'.repeat(20_000)}`;
+    const deep = `${'('.repeat(500)}a = 1${')'.repeat(500)}`;
     await expect(rules.createRule('deep', { sqlExpression: deep })).rejects.toThrow(/nests more than/);
     const names = [];
     for await (const r of rules.listRules()) names.push(r.name);
     expect(names).toEqual(['$Default']);
+  });
+
+  it('SQL filters and actions over 1,024 characters are refused over $management with an argument error', async () => {
+    const { topic, sub } = newSubscription();
+    const rules = sb.createRuleManager(topic, sub);
+    const filter = (n: number) => `a = '${'x'.repeat(n - 6)}'`;
+    const action = (n: number) => `SET a = '${'x'.repeat(n - 10)}'`;
+    expect(filter(1025)).toHaveLength(1025);
+    expect(action(1025)).toHaveLength(1025);
+    await expect(rules.createRule('long-filter', { sqlExpression: filter(1025) })).rejects.toMatchObject({
+      code: 'GeneralError',
+      message: expect.stringMatching(/SQL filter expression is 1025 characters long; the maximum is 1024/),
+    });
+    await expect(rules.createRule('long-action', { sqlExpression: '1=1' }, { sqlExpression: action(1025) })).rejects.toThrow(/SQL action expression is 1025 characters long/);
+    await rules.createRule('at-limit', { sqlExpression: filter(1024) }, { sqlExpression: action(1024) });
+    const names = [];
+    for await (const r of rules.listRules()) names.push(r.name);
+    expect(names).toEqual(['$Default', 'at-limit']);
   });
 });

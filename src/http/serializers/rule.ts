@@ -15,7 +15,7 @@ import { CORRELATION_FIELDS as CORRELATION_CATALOGUE } from '../../broker/proper
 import type { RuleAction, RuleDescription, RuleFilter } from '../../broker/types.js';
 import { HttpError } from '../errors.js';
 import { ATTR, NS_SB, NS_XSD, NS_XSI, TEXT, childKeys, isXmlObject, textOf, typeAttr, type XmlObject, type XmlValue } from '../xml.js';
-import { parseDuration } from '../duration.js';
+import { formatDuration, parseDuration } from '../duration.js';
 import { isoTime } from './common.js';
 
 export const RULE_ROOT = 'RuleDescription';
@@ -64,12 +64,13 @@ function readValue(v: XmlValue, where: string): unknown {
     return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
   }
   if (type === 'duration') {
+    // Kept as .NET writes a TimeSpan (PT60S reads back as PT1M, as on Azure): the form a
+    // message's TimeSpan is compared in.
     try {
-      parseDuration(text.trim());
+      return formatDuration(parseDuration(text.trim()));
     } catch {
       throw new HttpError(400, `${where}: '${text}' is not a valid duration.`);
     }
-    return text.trim();
   }
   if (type === 'guid') {
     if (!GUID.test(text.trim())) throw new HttpError(400, `${where}: '${text}' is not a valid guid.`);
@@ -122,7 +123,6 @@ function readSqlExpression(el: XmlObject, where: string): string {
   if (el.SqlExpression === undefined) throw new HttpError(400, `<${where}> needs a <SqlExpression>.`);
   const expr = textOf(el.SqlExpression, `${where}/SqlExpression`).trim();
   if (expr === '') throw new HttpError(400, `<${where}/SqlExpression> is empty.`);
-  if (expr.length > 1024) throw new HttpError(400, `<${where}/SqlExpression> is longer than 1024 characters.`);
   return expr;
 }
 
