@@ -26,7 +26,7 @@ let done = 0;
 const started = process.hrtime.bigint();
 let lastReport = started;
 const details = fc.check(
-  fc.property(fc.array(opArb, { minLength: 1, maxLength: length }), (ops) => {
+  fc.property(fc.array(opArb, { minLength: 1, maxLength: length, size: 'max' }), (ops) => {
     done += runSequence(ops, fullEvery);
     const now = process.hrtime.bigint();
     if (now - lastReport > 5_000_000_000n) {
