@@ -11,6 +11,7 @@ import { FastPerformativeReader } from './fastDecode.js';
 import { FrameReader, type Frame } from './frameReader.js';
 import { FramingError, NAMES, OUTCOME, P, errorOf, requiredUint, toPerformative, uintField, writeError, type AmqpError, type Performative } from './performatives.js';
 import { SaslServer } from './sasl.js';
+import { guarded } from './guard.js';
 import { Session, SessionError } from './session.js';
 import type { EngineOptions, Transport } from './types.js';
 
@@ -55,10 +56,10 @@ export class Connection {
     // no such method (its own socket is set up by the WebSocket server).
     socket.setNoDelay?.(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.guarded(() => this.onDrain()));
+    socket.on('drain', () => guarded(this, () => this.onDrain()));
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
     socket.on('close', () => this.onSocketClosed());
-    this.idleTimer = setInterval(() => this.guarded(() => this.checkIdle()), Math.max(50, options.idleTimeOutMs / 2));
+    this.idleTimer = setInterval(() => guarded(this, () => this.checkIdle()), Math.max(50, options.idleTimeOutMs / 2));
     this.idleTimer.unref();
   }
 
@@ -153,7 +154,7 @@ export class Connection {
     this.phase = 'opened';
     if (idle > 0) {
       // Half the peer's idle time-out, so a frame always arrives in time.
-      this.heartbeatTimer = setInterval(() => this.guarded(() => this.beat()), Math.max(100, idle / 2));
+      this.heartbeatTimer = setInterval(() => guarded(this, () => this.beat()), Math.max(100, idle / 2));
       this.heartbeatTimer.unref();
     }
     this.log.debug({ container: this.remoteOpen.containerId, hostname: this.remoteOpen.hostname }, 'connection open');
@@ -226,7 +227,7 @@ export class Connection {
   scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    queueMicrotask(() => this.guarded(() => this.flush()));
+    queueMicrotask(() => guarded(this, () => this.flush()));
   }
 
   /** Writes everything encoded so far in one socket write. */
@@ -346,24 +347,6 @@ export class Connection {
   }
 
   /** Closes this connection with an error (and only this one). */
-  /**
-   * Runs work no frame started (a socket event, a timer, a scheduled flush). An exception there,
-   * ours or a handler's, has no caller to go to: it fails this connection instead of reaching the
-   * process as an uncaughtException that would end every other client's too.
-   */
-  private guarded(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      try {
-        this.fail(e);
-      } catch (failure) {
-        this.log.error({ err: failure }, 'could not close the connection cleanly');
-        this.socket.destroy();
-      }
-    }
-  }
-
   fail(e: unknown): void {
     if (this.phase === 'closed' || this.phase === 'closing') return;
     const condition = e instanceof FramingError ? e.condition : e instanceof EncodingError ? 'amqp:decode-error' : 'amqp:internal-error';

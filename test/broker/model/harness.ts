@@ -161,10 +161,11 @@ export function runSequence(ops: Op[], fullCompareEvery = 1): number {
       if (dlq || m.sessionId === undefined || CONFIGS[e]!.sessions === false || m.state !== 'active' || m.scheduledEnqueueTimeUtc !== undefined) continue;
       if (delivered.has(m.payload as number)) continue;
       delivered.add(m.payload as number);
-      // Per-session first deliveries come in send (sequence) order.
-      const last = firstDelivered.get(m.sessionId) ?? 0;
-      if (m.sequenceNumber <= last) fail(step, op, `session ${m.sessionId} first-delivered ${m.sequenceNumber} after ${last}`);
-      firstDelivered.set(m.sessionId, m.sequenceNumber);
+      // Per-session first deliveries come in send (sequence) order; a session is an entity's own.
+      const session = `${CONFIGS[e]!.name}:${m.sessionId}`;
+      const last = firstDelivered.get(session) ?? 0;
+      if (m.sequenceNumber <= last) fail(step, op, `session ${session} first-delivered ${m.sequenceNumber} after ${last}`);
+      firstDelivered.set(session, m.sequenceNumber);
     }
   };
 
