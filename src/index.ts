@@ -10,7 +10,7 @@ export {
   type Emulator,
   type EmulatorOptions,
 } from './server/emulator.js';
-export { BrokerTimer } from './server/scheduler.js';
+export { BrokerTimer } from './server/brokerTimer.js';
 export { systemClock } from './server/clock.js';
 export {
   ControlError,

@@ -113,7 +113,11 @@ export class ConnectionContext {
       const when = grant ? new Date(grant.expiresAtMs).toISOString() : 'its expiry';
       this.watched.delete(w);
       this.log.info({ path: w.path, audience: grant?.audience }, 'token expired: link detached');
-      w.expire(`The token for '${grant?.audience ?? w.path}' expired at ${when} and was not renewed; the link is detached.`);
+      try {
+        w.expire(`The token for '${grant?.audience ?? w.path}' expired at ${when} and was not renewed; the link is detached.`);
+      } catch (err) {
+        this.log.error({ err, path: w.path }, 'detaching a link whose token expired failed');
+      }
     }
     this.armExpiry();
   }
@@ -122,7 +126,14 @@ export class ConnectionContext {
     if (this.disposed) return;
     this.disposed = true;
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    for (const h of this.handlers) h.dispose();
+    for (const h of this.handlers) {
+      // Each handler holds something of its own (a receiver, a session lock): free them all.
+      try {
+        h.dispose();
+      } catch (err) {
+        this.log.error({ err }, 'a link handler failed to release what it held');
+      }
+    }
     this.handlers.clear();
     this.replyLinks.clear();
     this.watched.clear();

@@ -15,6 +15,7 @@ import { transactionOf, type InTransaction } from './coordinator.js';
 import { guidToDotnetBytes, dotnetBytesToGuid } from './dotnet.js';
 import { outcomes, scalarText, type DeliveryState, type OutgoingDelivery, type OutgoingLink } from './engine/index.js';
 import { toAmqpError } from './errors.js';
+import { guardLink } from './linkGuard.js';
 import { propertiesToModify, settlementText } from './propertyValues.js';
 
 const DEAD_LETTER_CONDITION = 'com.microsoft:dead-letter';
@@ -73,7 +74,12 @@ export class DeliveryLink implements LinkHandler {
     });
   };
 
+  /** Runs from a microtask or the engine's credit and drain events: a failure is this link's alone. */
   private deliver(): void {
+    guardLink(this.link, this.log, 'delivery', () => this.pump());
+  }
+
+  private pump(): void {
     let sent = 0;
     try {
       // In batches, asking the link each time: the socket may fill up (back-pressure) long
@@ -185,7 +191,8 @@ export class DeliveryLink implements LinkHandler {
     this.link.detach(err);
   }
 
-  onSessionLockLost = (e: BrokerError): void => this.fail(e);
+  /** The broker calls this once its operation is done; a failure here is this link's alone. */
+  onSessionLockLost = (e: BrokerError): void => guardLink(this.link, this.log, 'ending a receiver whose session lock was lost', () => this.fail(e));
 
   dispose(): void {
     if (this.disposed) return;

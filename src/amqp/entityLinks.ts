@@ -14,6 +14,7 @@ import { DeliveryLink } from './deliveryLink.js';
 import { msToDotnetTicksBytes } from './dotnet.js';
 import { Described, outcomes, Typed, type IncomingLink, type OutgoingLink } from './engine/index.js';
 import { toAmqpError } from './errors.js';
+import { guardLink } from './linkGuard.js';
 
 const BATCH_FORMAT = 0x80013700;
 const SESSION_FILTER = 'com.microsoft:session-filter';
@@ -118,21 +119,24 @@ export function serveEntityReceiver(link: OutgoingLink, conn: ConnectionContext,
   cancel = broker.acceptNextSession(path, { ...sessionOptions, timeoutMs: sessionTimeout(remote.properties) }, (error, receiver) => {
     settled = true;
     cancel = undefined;
-    try {
-      if (conn.disposed || link.state !== 'pending') {
-        receiver?.close();
-        return;
+    // Called from the broker (a timer or another client's send): a failure is this link's alone.
+    guardLink(link, log, 'completing a held session attach', () => {
+      try {
+        if (conn.disposed || link.state !== 'pending') {
+          receiver?.close();
+          return;
+        }
+        if (receiver) grant(receiver);
+        else {
+          handler.dispose();
+          link.refuse(toAmqpError(error ?? errors.timeout('session')));
+        }
+      } catch (e) {
+        // The session lock must not outlive a link that never got it.
+        closeQuietly(receiver);
+        throw e;
       }
-      if (receiver) grant(receiver);
-      else {
-        handler.dispose();
-        link.refuse(toAmqpError(error ?? errors.timeout('session')));
-      }
-    } catch (e) {
-      // Called from the broker (a timer or another client's send): never let it throw there.
-      receiver?.close();
-      log.error({ err: e }, 'could not complete a held session attach');
-    }
+    });
   });
   if (settled) cancel = undefined;
   // If the client goes away while we wait, stop waiting.
@@ -141,6 +145,14 @@ export function serveEntityReceiver(link: OutgoingLink, conn: ConnectionContext,
     cancel?.();
     previous?.(err);
   };
+}
+
+function closeQuietly(receiver: SessionReceiver | undefined): void {
+  try {
+    receiver?.close();
+  } catch {
+    // The failure that brought us here is the one reported.
+  }
 }
 
 /** The granted session id, encoded the way the client encoded its request (go-amqp insists). */

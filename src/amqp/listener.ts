@@ -214,7 +214,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     if (parsed.kind === 'management') {
       return authorize(conn, inLink, address, ['Listen', 'Send', 'Manage'], () => {
         serveManagement({ conn, link: inLink, log }, broker, withoutTransfer(parsed.entityPath), `${parsed.entityPath}/$management`);
-        gateDelays(inLink, 'management', withoutTransfer(parsed.entityPath), options.delayFor);
+        gateDelays(inLink, 'management', withoutTransfer(parsed.entityPath), options.delayFor, log);
         inLink.accept({ ...echo, maxMessageSize: MANAGEMENT_MAX_MESSAGE_SIZE });
       });
     }
@@ -234,7 +234,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     }
     authorize(conn, inLink, address, ['Send'], () => {
       serveEntitySender(inLink, conn, broker, { path }, log);
-      gateDelays(inLink, 'send', path, options.delayFor);
+      gateDelays(inLink, 'send', path, options.delayFor, log);
       inLink.accept({ ...echo, rcvSettleMode: 0, maxMessageSize: maxMessageSize(path) });
     });
   }

@@ -37,7 +37,7 @@ import { createBroker } from './broker.js';
 import { brokerEntityPolicies } from './entityPolicies.js';
 import { DEFAULTS, defaultTlsDir, LOG_LEVELS, type LogLevel } from './defaults.js';
 import { createRootLogger } from './logger.js';
-import { BrokerTimer } from './scheduler.js';
+import { BrokerTimer } from './brokerTimer.js';
 
 export interface EmulatorOptions {
   /** Interface to bind. Default 127.0.0.1 (the Docker image uses 0.0.0.0). */

@@ -11,6 +11,7 @@ import { FastPerformativeReader } from './fastDecode.js';
 import { FrameReader, type Frame } from './frameReader.js';
 import { FramingError, NAMES, OUTCOME, P, errorOf, requiredUint, toPerformative, uintField, writeError, type AmqpError, type Performative } from './performatives.js';
 import { SaslServer } from './sasl.js';
+import { guarded } from './guard.js';
 import { Session, SessionError } from './session.js';
 import type { EngineOptions, Transport } from './types.js';
 
@@ -55,10 +56,10 @@ export class Connection {
     // no such method (its own socket is set up by the WebSocket server).
     socket.setNoDelay?.(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.onDrain());
+    socket.on('drain', () => guarded(this, () => this.onDrain()));
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
     socket.on('close', () => this.onSocketClosed());
-    this.idleTimer = setInterval(() => this.checkIdle(), Math.max(50, options.idleTimeOutMs / 2));
+    this.idleTimer = setInterval(() => guarded(this, () => this.checkIdle()), Math.max(50, options.idleTimeOutMs / 2));
     this.idleTimer.unref();
   }
 
@@ -153,7 +154,7 @@ export class Connection {
     this.phase = 'opened';
     if (idle > 0) {
       // Half the peer's idle time-out, so a frame always arrives in time.
-      this.heartbeatTimer = setInterval(() => this.beat(), Math.max(100, idle / 2));
+      this.heartbeatTimer = setInterval(() => guarded(this, () => this.beat()), Math.max(100, idle / 2));
       this.heartbeatTimer.unref();
     }
     this.log.debug({ container: this.remoteOpen.containerId, hostname: this.remoteOpen.hostname }, 'connection open');
@@ -226,7 +227,7 @@ export class Connection {
   scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    queueMicrotask(() => this.flush());
+    queueMicrotask(() => guarded(this, () => this.flush()));
   }
 
   /** Writes everything encoded so far in one socket write. */
@@ -384,7 +385,12 @@ export class Connection {
     this.teardown();
     this.phase = 'closed';
     if (unannounced) this.log.info('connection lost without a close frame');
-    this.options.handler.onConnectionClosed?.(this);
+    try {
+      this.options.handler.onConnectionClosed?.(this);
+    } catch (err) {
+      // The socket is gone already: there is nothing left to fail, only to report.
+      this.log.error({ err }, 'the connection-closed handler threw');
+    }
   }
 }
 

@@ -117,8 +117,18 @@ export abstract class Link {
     if (this.notified) return;
     this.notified = true;
     this.cleanup();
-    this.events.onDetach?.(error);
-    for (const fn of this.goneListeners.splice(0)) fn();
+    // What the user releases here (a receiver, a session lock) must be released for every
+    // link of a dropped connection: one handler's exception must not skip the rest.
+    this.runHandler(() => this.events.onDetach?.(error));
+    for (const fn of this.goneListeners.splice(0)) this.runHandler(fn);
+  }
+
+  private runHandler(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.connection.log.error({ err, link: this.name }, 'a detach handler threw');
+    }
   }
 
   protected opened(): void {}

@@ -5,21 +5,42 @@
  * and the long-run script.
  */
 import fc from 'fast-check';
-import { Broker, FakeClock, isBrokerError, type Receiver, type SessionReceiver, type StoredMessage } from '../../../src/broker/index.js';
+import { Broker, FakeClock, isBrokerError, type Receiver, type RuleFilter, type SessionReceiver, type StoredMessage } from '../../../src/broker/index.js';
 import { type EntityConfig, MESSAGE_SIZE, type MEntity, type MMsg, Model, ModelError, type MReceiver } from './model.js';
 
 const START = Date.UTC(2025, 0, 1);
 const SIDS = ['a', 'b', 'c', 'd'];
 
+const TOPIC = 't';
+/** The topic's duplicate-detection window: Azure's shortest, about 30 `advance` steps. */
+const DUPLICATE_WINDOW_MS = 20_000;
+const SUBJECTS = ['red', 'blue'];
+
+/** Queues first (sends go to indices 0 and 1), then the topic's subscriptions. */
 export const CONFIGS: EntityConfig[] = [
   { name: 'q', sessions: false, lockMs: 1000, maxDelivery: 3, defaultTtl: 4000, dlqOnExpiry: true },
   { name: 's', sessions: true, lockMs: 1000, maxDelivery: 3, defaultTtl: Infinity, dlqOnExpiry: false },
+  { name: `${TOPIC}/Subscriptions/all`, sessions: false, lockMs: 800, maxDelivery: 2, defaultTtl: Infinity, dlqOnExpiry: true, takes: () => true },
+  { name: `${TOPIC}/Subscriptions/red`, sessions: false, lockMs: 1000, maxDelivery: 3, defaultTtl: 3000, dlqOnExpiry: false, takes: (p) => p.subject === 'red' },
+  { name: `${TOPIC}/Subscriptions/big`, sessions: false, lockMs: 1000, maxDelivery: 3, defaultTtl: Infinity, dlqOnExpiry: true, takes: (p) => p.n >= 2 },
+  { name: `${TOPIC}/Subscriptions/ss`, sessions: true, lockMs: 1200, maxDelivery: 3, defaultTtl: Infinity, dlqOnExpiry: true, takes: (p) => p.subject !== 'blue' || p.n > 0 },
 ];
+
+/** The broker's rules for each subscription above, in the same order. */
+const RULES: RuleFilter[] = [
+  { type: 'true' },
+  { type: 'correlation', subject: 'red', properties: {} },
+  { type: 'sql', expression: 'n >= 2' },
+  { type: 'sql', expression: "sys.Label <> 'blue' OR n > 0" },
+];
+
+const SESSION_ENTITIES = CONFIGS.flatMap((c, i) => (c.sessions ? [i] : []));
 
 export type Op =
   | { k: 'send'; e: number; n: number; sid: number; ttl?: number; delay?: number }
+  | { k: 'publish'; n: number; sid: number; subject: number; num: number; mid?: number; ttl?: number; delay?: number }
   | { k: 'open'; e: number; dlq: boolean; rad: boolean }
-  | { k: 'accept'; sid?: number; rad: boolean }
+  | { k: 'accept'; se: number; sid?: number; rad: boolean }
   | { k: 'recv'; r: number; max: number }
   | { k: 'settle'; how: 'complete' | 'abandon' | 'defer' | 'deadLetter' | 'release' | 'renew'; t: number; viaSession: boolean }
   | { k: 'close'; r: number }
@@ -34,8 +55,22 @@ const nat = fc.nat({ max: 1000 });
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 20, arbitrary: fc.record({ k: fc.constant('send' as const), e: fc.nat({ max: 1 }), n: fc.integer({ min: 1, max: 3 }), sid: fc.nat({ max: 3 }), ttl: fc.option(fc.integer({ min: 1, max: 8 }).map((x) => x * 500), { nil: undefined }), delay: fc.option(fc.integer({ min: 1, max: 4 }).map((x) => x * 400), { freq: 6, nil: undefined }) }) },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant('open' as const), e: fc.nat({ max: 1 }), dlq: fc.boolean(), rad: fc.boolean() }) },
-  { weight: 6, arbitrary: fc.record({ k: fc.constant('accept' as const), sid: fc.option(fc.nat({ max: 3 }), { nil: undefined }), rad: fc.boolean() }) },
+  {
+    weight: 14,
+    arbitrary: fc.record({
+      k: fc.constant('publish' as const),
+      n: fc.integer({ min: 1, max: 3 }),
+      // 4: no session id (a session subscription dead-letters it).
+      sid: fc.nat({ max: 4 }),
+      subject: fc.nat({ max: 1 }),
+      num: fc.nat({ max: 3 }),
+      mid: fc.option(fc.nat({ max: 5 }), { freq: 2, nil: undefined }),
+      ttl: fc.option(fc.integer({ min: 1, max: 8 }).map((x) => x * 500), { nil: undefined }),
+      delay: fc.option(fc.integer({ min: 1, max: 4 }).map((x) => x * 400), { freq: 6, nil: undefined }),
+    }),
+  },
+  { weight: 6, arbitrary: fc.record({ k: fc.constant('open' as const), e: fc.nat({ max: CONFIGS.length - 1 }), dlq: fc.boolean(), rad: fc.boolean() }) },
+  { weight: 8, arbitrary: fc.record({ k: fc.constant('accept' as const), se: fc.nat({ max: SESSION_ENTITIES.length - 1 }), sid: fc.option(fc.nat({ max: 3 }), { nil: undefined }), rad: fc.boolean() }) },
   { weight: 20, arbitrary: fc.record({ k: fc.constant('recv' as const), r: nat, max: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 24, arbitrary: fc.record({ k: fc.constant('settle' as const), how: fc.constantFrom('complete', 'complete', 'abandon', 'defer', 'deadLetter', 'release', 'renew') as fc.Arbitrary<'complete'>, t: nat, viaSession: fc.boolean() }) },
   { weight: 4, arbitrary: fc.record({ k: fc.constant('close' as const), r: nat }) },
@@ -43,7 +78,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ k: fc.constant('deferred' as const), t: nat, r: nat, rad: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('cancel' as const), t: nat }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('state' as const), r: nat, value: fc.option(fc.nat({ max: 9 }), { nil: undefined }) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('purge' as const), e: fc.nat({ max: 1 }), dlq: fc.boolean(), count: fc.nat({ max: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('purge' as const), e: fc.nat({ max: CONFIGS.length - 1 }), dlq: fc.boolean(), count: fc.nat({ max: 3 }) }) },
   { weight: 10, arbitrary: fc.record({ k: fc.constant('advance' as const), ms: fc.oneof(fc.integer({ min: 0, max: 600 }), fc.integer({ min: 900, max: 2500 })) }) },
 );
 
@@ -87,16 +122,21 @@ const mview = (m: MMsg) => ({ seq: m.seq, dc: m.dc, sid: m.sid, state: Model.rep
 export function runSequence(ops: Op[], fullCompareEvery = 1): number {
   const clock = new FakeClock(START);
   const broker = new Broker({ clock });
+  broker.createTopic(TOPIC, { requiresDuplicateDetection: true, duplicateDetectionHistoryTimeWindowMs: DUPLICATE_WINDOW_MS });
+  let sub = 0;
   for (const c of CONFIGS) {
-    broker.createQueue(c.name, {
+    const properties = {
       requiresSession: c.sessions,
       lockDurationMs: c.lockMs,
       maxDeliveryCount: c.maxDelivery,
       deadLetteringOnMessageExpiration: c.dlqOnExpiry,
       ...(Number.isFinite(c.defaultTtl) ? { defaultMessageTimeToLiveMs: c.defaultTtl } : {}),
-    });
+    };
+    if (c.takes === undefined) broker.createQueue(c.name, properties);
+    else broker.createSubscription(TOPIC, c.name.split('/')[2]!, properties, { filter: RULES[sub++]! });
   }
-  const model = new Model(START, CONFIGS);
+  const model = new Model(START, CONFIGS, DUPLICATE_WINDOW_MS);
+  const scheduledOnTopic: number[] = [];
   const pairs: Pair[] = [];
   const tokens: Token[] = [];
   const deferredSeqs: [number, number][] = [];
@@ -121,10 +161,11 @@ export function runSequence(ops: Op[], fullCompareEvery = 1): number {
       if (dlq || m.sessionId === undefined || CONFIGS[e]!.sessions === false || m.state !== 'active' || m.scheduledEnqueueTimeUtc !== undefined) continue;
       if (delivered.has(m.payload as number)) continue;
       delivered.add(m.payload as number);
-      // Per-session first deliveries come in send (sequence) order.
-      const last = firstDelivered.get(m.sessionId) ?? 0;
-      if (m.sequenceNumber <= last) fail(step, op, `session ${m.sessionId} first-delivered ${m.sequenceNumber} after ${last}`);
-      firstDelivered.set(m.sessionId, m.sequenceNumber);
+      // Per-session first deliveries come in send (sequence) order; a session is an entity's own.
+      const session = `${CONFIGS[e]!.name}:${m.sessionId}`;
+      const last = firstDelivered.get(session) ?? 0;
+      if (m.sequenceNumber <= last) fail(step, op, `session ${session} first-delivered ${m.sequenceNumber} after ${last}`);
+      firstDelivered.set(session, m.sequenceNumber);
     }
   };
 
@@ -148,6 +189,28 @@ export function runSequence(ops: Op[], fullCompareEvery = 1): number {
         if (op.delay !== undefined) scheduledSeqs.push(...seqs.map((s) => s * 2 + op.e));
         break;
       }
+      case 'publish': {
+        const sid = op.sid < SIDS.length ? SIDS[op.sid] : undefined;
+        const props = { subject: SUBJECTS[op.subject]!, n: op.num };
+        const mid = op.mid === undefined ? undefined : `m${op.mid}`;
+        const bodies = Array.from({ length: op.n }, () => body++);
+        const seqs = broker.send(
+          TOPIC,
+          bodies.map((b) => ({
+            payload: b,
+            size: MESSAGE_SIZE,
+            sessionId: sid,
+            subject: props.subject,
+            applicationProperties: { n: props.n },
+            ...(mid === undefined ? {} : { messageId: mid }),
+            timeToLiveMs: op.ttl,
+            scheduledEnqueueTimeUtc: op.delay === undefined ? undefined : clock.now() + op.delay,
+          })),
+        );
+        same(step, op, 'topic sequence numbers', seqs, model.publish(bodies, sid, props, mid, op.ttl, op.delay));
+        if (op.delay !== undefined) scheduledOnTopic.push(...seqs);
+        break;
+      }
       case 'open': {
         const m = codeOf(() => model.openReceiver(model.entities[op.e]!, op.dlq, op.rad ? 'receiveAndDelete' : 'peekLock'));
         const r = codeOf(() => broker.openReceiver(path(op.e, op.dlq), { mode: op.rad ? 'receiveAndDelete' : 'peekLock' }));
@@ -156,13 +219,13 @@ export function runSequence(ops: Op[], fullCompareEvery = 1): number {
         break;
       }
       case 'accept': {
-        const e = model.entities[1]!;
+        const e = model.entities[SESSION_ENTITIES[op.se]!]!;
         const mode = op.rad ? 'receiveAndDelete' : 'peekLock';
         const lost: string[] = [];
         const onSessionLockLost = (err: { code: string }) => lost.push(err.code);
         if (op.sid !== undefined) {
           const sid = SIDS[op.sid]!;
-          const r = codeOf(() => broker.acceptSession('s', sid, { mode, onSessionLockLost }));
+          const r = codeOf(() => broker.acceptSession(e.cfg.name, sid, { mode, onSessionLockLost }));
           const m = codeOf(() => model.acceptSession(e, sid, mode));
           sameOutcome(step, op, r, m);
           if (m.ok) pairs.push({ m: m.value as MReceiver, real: r.value as SessionReceiver, lost });
@@ -170,7 +233,7 @@ export function runSequence(ops: Op[], fullCompareEvery = 1): number {
           let got: SessionReceiver | undefined;
           let error: string | undefined;
           let calls = 0;
-          broker.acceptNextSession('s', { mode, timeoutMs: 0, onSessionLockLost }, (err, rcv) => {
+          broker.acceptNextSession(e.cfg.name, { mode, timeoutMs: 0, onSessionLockLost }, (err, rcv) => {
             calls++;
             error = err?.code;
             got = rcv;
@@ -253,7 +316,7 @@ export function runSequence(ops: Op[], fullCompareEvery = 1): number {
         const mode = op.rad ? 'receiveAndDelete' : 'peekLock';
         let sid: string | undefined;
         if (e.cfg.sessions) {
-          const sessionPairs = pairs.filter((p) => p.m.sid !== undefined);
+          const sessionPairs = pairs.filter((p) => p.m.sid !== undefined && p.m.entity === e);
           sid = sessionPairs.length === 0 ? SIDS[op.r % SIDS.length] : sessionPairs[op.r % sessionPairs.length]!.m.sid;
         }
         const r = codeOf(() => broker.receiveDeferred(e.cfg.name, [seq], mode, sid));
@@ -267,6 +330,12 @@ export function runSequence(ops: Op[], fullCompareEvery = 1): number {
         break;
       }
       case 'cancel': {
+        if (op.t % 3 === 0 && scheduledOnTopic.length > 0) {
+          const seq = scheduledOnTopic[op.t % scheduledOnTopic.length]!;
+          broker.cancelScheduled(TOPIC, [seq]);
+          model.cancelPublished(seq);
+          break;
+        }
         if (scheduledSeqs.length === 0) break;
         const code = scheduledSeqs[op.t % scheduledSeqs.length]!;
         const ei = code % 2;
@@ -280,18 +349,19 @@ export function runSequence(ops: Op[], fullCompareEvery = 1): number {
         if (sessionPairs.length === 0) break;
         const p = sessionPairs[op.r % sessionPairs.length]!;
         const sid = p.m.sid!;
+        const e = p.m.entity;
         const value = op.value === undefined ? null : String(op.value);
-        const r = codeOf(() => broker.setSessionState('s', sid, value === null ? null : new TextEncoder().encode(value)));
-        const m = codeOf(() => model.setState(model.entities[1]!, sid, value));
+        const r = codeOf(() => broker.setSessionState(e.cfg.name, sid, value === null ? null : new TextEncoder().encode(value)));
+        const m = codeOf(() => model.setState(e, sid, value));
         sameOutcome(step, op, r, m);
         const rg = codeOf(() => {
-          const st = broker.getSessionState('s', sid);
+          const st = broker.getSessionState(e.cfg.name, sid);
           return st === null ? null : new TextDecoder().decode(st);
         });
-        const mg = codeOf(() => model.getState(model.entities[1]!, sid));
+        const mg = codeOf(() => model.getState(e, sid));
         sameOutcome(step, op, rg, mg);
         if (rg.ok) same(step, op, 'session state', rg.value, mg.value);
-        same(step, op, 'listSessions', broker.listSessions('s', { skip: 0, top: 100 }), model.listSessions(model.entities[1]!));
+        same(step, op, 'listSessions', broker.listSessions(e.cfg.name, { skip: 0, top: 100 }), model.listSessions(e));
         break;
       }
       case 'purge': {

@@ -35,6 +35,32 @@ export interface EntityConfig {
   maxDelivery: number;
   defaultTtl: number;
   dlqOnExpiry: boolean;
+  /** A subscription: which published messages its rules take, written plainly. */
+  takes?: (p: Published) => boolean;
+}
+
+/** What a message published to the topic carries that rules look at. */
+export interface Published {
+  subject: string;
+  n: number;
+}
+
+/** A topic message waiting for its scheduled time. */
+interface Pending {
+  body: number;
+  seq: number;
+  sid?: string;
+  props: Published;
+  enq: number;
+  ttl: number;
+}
+
+/** The model's one topic: its sequence numbers, duplicate-detection history, scheduled messages. */
+export class MTopic {
+  nextSeq = 1;
+  readonly seen = new Map<string, { at: number; seq: number }>();
+  readonly pending: Pending[] = [];
+  constructor(readonly windowMs: number) {}
 }
 
 export interface MSession {
@@ -80,9 +106,12 @@ export class Model {
   /** Bodies of every message sent. */
   readonly sent = new Set<number>();
 
-  constructor(now: number, configs: EntityConfig[]) {
+  readonly topic: MTopic;
+
+  constructor(now: number, configs: EntityConfig[], duplicateWindowMs: number) {
     this.now = now;
     this.entities = configs.map((c) => new MEntity(c));
+    this.topic = new MTopic(duplicateWindowMs);
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -175,6 +204,51 @@ export class Model {
       if (e.cfg.sessions) this.session(e, sid!);
       return seq;
     });
+  }
+
+  /**
+   * Publishing to the topic: a message id seen within the window answers with the original's
+   * number and stores nothing; otherwise each subscription whose rules take it gets a copy with
+   * the topic's number (a session subscription dead-letters one without a session id), now or,
+   * when scheduled, once its time comes.
+   */
+  publish(bodies: number[], sid: string | undefined, props: Published, mid: string | undefined, ttl: number | undefined, delay: number | undefined): number[] {
+    const t = this.topic;
+    return bodies.map((body) => {
+      if (mid !== undefined) {
+        for (const [id, seen] of t.seen) if (seen.at + t.windowMs <= this.now) t.seen.delete(id);
+        const original = t.seen.get(mid);
+        if (original) return original.seq;
+      }
+      const seq = t.nextSeq++;
+      if (mid !== undefined) {
+        t.seen.delete(mid);
+        t.seen.set(mid, { at: this.now, seq });
+      }
+      const p: Pending = { body, seq, sid, props, enq: delay !== undefined ? this.now + delay : this.now, ttl: ttl ?? Infinity };
+      if (delay !== undefined) t.pending.push(p);
+      else this.fanOut(p, false);
+      return seq;
+    });
+  }
+
+  private fanOut(p: Pending, fromSchedule: boolean): void {
+    for (const e of this.entities) {
+      if (!e.cfg.takes?.(p.props)) continue;
+      const m: MMsg = { body: p.body, seq: p.seq, sid: p.sid, state: 'active', dc: 0, enq: p.enq, exp: p.enq + Math.min(p.ttl, e.cfg.defaultTtl), fromSchedule };
+      if (e.cfg.sessions && p.sid === undefined) {
+        e.dlq.push({ ...m, reason: 'SessionIdIsMissing' });
+        continue;
+      }
+      e.main.push(m);
+      if (e.cfg.sessions) this.session(e, p.sid!);
+      if (m.exp <= this.now) this.expire(e, m);
+    }
+  }
+
+  cancelPublished(seq: number): void {
+    const i = this.topic.pending.findIndex((p) => p.seq === seq);
+    if (i >= 0) this.topic.pending.splice(i, 1);
   }
 
   openReceiver(e: MEntity, dlq: boolean, mode: MReceiver['mode']): MReceiver {
@@ -336,6 +410,11 @@ export class Model {
   advance(now: number): string[] {
     this.now = now;
     const lost: string[] = [];
+    const due = this.topic.pending.filter((p) => p.enq <= now).sort((a, b) => a.seq - b.seq);
+    for (const p of due) {
+      this.topic.pending.splice(this.topic.pending.indexOf(p), 1);
+      this.fanOut(p, true);
+    }
     for (const e of this.entities) {
       for (const dlq of [false, true]) {
         const due = this.list(e, dlq)

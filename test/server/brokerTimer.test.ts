@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../src/broker/clock.js';
-import { BrokerTimer, MAX_TIMER_DELAY_MS, type TimerApi } from '../../src/server/scheduler.js';
+import { BrokerTimer, MAX_TIMER_DELAY_MS, type TimerApi } from '../../src/server/brokerTimer.js';
 import { systemClock } from '../../src/server/clock.js';
 
 /** Timers driven by a FakeClock: run() fires whatever is due. */
