@@ -132,3 +132,24 @@ describe('namespaces per test', () => {
     expect(() => emulator.deleteNamespace(a.name)).toThrow(/No namespace/);
   });
 });
+
+describe('namespaces and time travel', () => {
+  it('an advance of the shared clock expires messages in a namespace too', async () => {
+    const timed = await startEmulator({ host: '127.0.0.1', amqpPort: 0, amqpsPort: null, httpPort: 0, logLevel: 'silent', tlsDir: dir, clock: 'offset' });
+    try {
+      const ns = timed.createNamespace('timed');
+      const client = new ServiceBusClient(ns.connectionString, opts);
+      await sdk.client(ns.adminConnectionString).call('createQueue', 'ttl', { deadLetteringOnMessageExpiration: true });
+      await client.createSender('ttl').sendMessages({ body: 'old', timeToLive: 60 * 60 * 1000 });
+      const receiver = client.createReceiver('ttl');
+      expect(await receiver.peekMessages(1)).toHaveLength(1);
+      timed.clock.advance('PT1H');
+      expect(await receiver.peekMessages(1)).toHaveLength(0);
+      const [dead] = await client.createReceiver('ttl', { subQueueType: 'deadLetter' }).receiveMessages(1, { maxWaitTimeInMs: 3000 });
+      expect(dead?.deadLetterReason).toBe('TTLExpiredException');
+      await client.close();
+    } finally {
+      await timed.close();
+    }
+  });
+});
