@@ -140,6 +140,8 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
         });
         const timer = setTimeout(() => {
           stop();
+          // It has waited for a token already: authorize() need not wait again.
+          heldForToken.add(link);
           run();
         }, AUTH_HOLD_MS);
         timer.unref();
@@ -148,6 +150,8 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
   });
 
   const links = new LinkControl(() => engine.connections);
+  /** Links that waited AUTH_HOLD_MS for a namespace before attaching. */
+  const heldForToken = new WeakSet<Link>();
 
   /**
    * Runs `proceed` once a grant lets the link attach; the link then lasts only as long as some
@@ -179,7 +183,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     const timer = setTimeout(() => {
       stop();
       if (link.state === 'pending') refuse();
-    }, AUTH_HOLD_MS);
+    }, heldForToken.has(link) ? 0 : AUTH_HOLD_MS);
     timer.unref();
     link.whenGone(() => {
       stop();
