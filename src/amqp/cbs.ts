@@ -15,9 +15,16 @@ export interface CbsReply {
 
 const JWT_DEFAULT_LIFETIME_MS = 3_600_000;
 
+/** The keys a token is checked with, and how to bind the connection to their namespace. */
+export interface CbsTarget {
+  auth: AuthConfig;
+  /** Called before the grant is added, only when the token is accepted. */
+  accepted(): void;
+}
+
 export function handlePutToken(
   conn: ConnectionContext,
-  auth: AuthConfig,
+  targetFor: (token: string) => CbsTarget,
   now: number,
   request: { application_properties?: Record<string, unknown>; body?: unknown },
 ): CbsReply {
@@ -30,10 +37,12 @@ export function handlePutToken(
   const token = typeof request.body === 'string' ? request.body : Buffer.isBuffer(request.body) ? request.body.toString('utf8') : undefined;
   if (!token) return { statusCode: 400, description: 'The put-token request carries no token.', condition: 'com.microsoft:argument-error' };
 
+  const { auth, accepted } = targetFor(token);
   // Python's SDK labels its SAS tokens `jwt`; what the token is decides how it is checked.
   if (tokenType === 'jwt' && !token.startsWith('SharedAccessSignature ')) {
     if (!auth.acceptJwt) return { statusCode: 401, description: 'JWT tokens are not accepted by this emulator.', condition: 'amqp:unauthorized-access' };
     const exp = props.expiration instanceof Date ? props.expiration.getTime() : now + JWT_DEFAULT_LIFETIME_MS;
+    accepted();
     conn.addGrant({ audience, expiresAtMs: exp, rights: ['Manage', 'Send', 'Listen'] });
     return { statusCode: 202, description: 'Accepted' };
   }
@@ -42,6 +51,7 @@ export function handlePutToken(
     conn.log.debug({ audience, reason: result.reason }, 'cbs token refused');
     return { statusCode: 401, description: `InvalidSignature: ${result.reason}`, condition: 'amqp:unauthorized-access' };
   }
+  accepted();
   // The token's own resource is what it grants; `name` only says which link it is meant for.
   conn.addGrant({ audience: result.audience, expiresAtMs: result.expiresAtMs, rights: result.rights });
   conn.log.debug({ audience: result.audience, keyName: result.keyName }, 'cbs token accepted');

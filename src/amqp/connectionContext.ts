@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { AccessRight } from '../auth/types.js';
+import type { NamespaceBinding } from '../auth/namespace.js';
 import { audienceCovers } from '../auth/sas.js';
 import type { ReplyLink } from './replies.js';
 
@@ -37,6 +38,8 @@ export class ConnectionContext {
   readonly replyLinks = new Set<ReplyLink>();
   /** A token was accepted or PLAIN credentials were valid at least once. */
   authenticated = false;
+  /** The namespace the first accepted token or PLAIN login chose; fixed for the connection's life. */
+  namespace: NamespaceBinding | undefined;
   disposed = false;
 
   constructor(

@@ -11,6 +11,7 @@ import type { BrokerApi } from '../broker/api.js';
 import { errors } from '../broker/errors.js';
 import { validateKeyPair } from '../auth/sas.js';
 import type { AccessRight, AuthConfig } from '../auth/types.js';
+import { forwardingBroker, tokenKeyName, type NamespaceBinding, type NamespaceLookup } from '../auth/namespace.js';
 import { parseAddress, stripToPath, withoutTransfer } from './address.js';
 import { ConnectionContext } from './connectionContext.js';
 import { type DelayFor, gateDelays } from './delayGate.js';
@@ -42,6 +43,8 @@ export interface AmqpListenerOptions {
   authTimeoutMs?: number;
   /** Delay faults of the test control plane: how long to hold a send or management request. */
   delayFor?: DelayFor;
+  /** Namespaces created besides the default one (`broker`, `auth`), by key name. */
+  namespaceFor?: NamespaceLookup;
 }
 
 export interface AmqpListeners {
@@ -55,6 +58,8 @@ export interface AmqpListeners {
   acceptStream(stream: Transport): void;
   /** Entity links by path, for the test control plane (reset, dropped-connection faults). */
   links: LinkControl;
+  /** Closes the connections bound to namespace `name`; returns how many. */
+  dropNamespace(name: string, description: string): number;
   close(): Promise<void>;
 }
 
@@ -65,7 +70,11 @@ const DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
 const TRANSFER_DESTINATION = 'com.microsoft:transfer-destination-address';
 
 export async function startAmqpListeners(options: AmqpListenerOptions): Promise<AmqpListeners> {
-  const { broker, auth, logger } = options;
+  const { auth, logger } = options;
+  const defaultNamespace: NamespaceBinding = { name: '', broker: options.broker, auth };
+  /** A connection's namespace: bound already, or the one `keyName` belongs to. */
+  const namespaceOf = (conn: ConnectionContext, keyName: string | undefined): NamespaceBinding =>
+    conn.namespace ?? (keyName === undefined ? undefined : options.namespaceFor?.(keyName)) ?? defaultNamespace;
   const now = options.now ?? Date.now;
   const authTimeoutMs = options.authTimeoutMs ?? AUTH_TIMEOUT_MS;
 
@@ -89,7 +98,9 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
       // The connection then acts with that policy's rights, on the namespace or on the policy's
       // own entity, for its lifetime.
       plain: (user, password, c) => {
-        const grants = validateKeyPair(auth, user, password);
+        const ns = namespaceOf(contextOf(c), user);
+        const grants = validateKeyPair(ns.auth, user, password);
+        if (grants.length > 0) contextOf(c).namespace ??= ns;
         for (const g of grants) contextOf(c).addGrant({ ...g, expiresAtMs: Number.POSITIVE_INFINITY });
         return grants.length > 0;
       },
@@ -109,17 +120,38 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
       },
       onConnectionClosed: (c) => (c.context as ConnectionContext | undefined)?.dispose(),
       onAttach: (link, c) => {
-        try {
-          attach(link, contextOf(c));
-        } catch (e) {
-          logger.error({ err: e }, 'attach failed');
-          if (link.state === 'pending') link.refuse(toAmqpError(e));
-        }
+        const ctx = contextOf(c);
+        const run = () => {
+          if (link.state !== 'pending') return;
+          try {
+            attach(link, ctx);
+          } catch (e) {
+            logger.error({ err: e }, 'attach failed');
+            if (link.state === 'pending') link.refuse(toAmqpError(e));
+          }
+        };
+        if (ctx.namespace !== undefined || options.namespaceFor === undefined || needsNoNamespace(link)) return run();
+        // Which namespace an entity link means is known only once a token binds the connection
+        // (a client may pipeline its attach behind its put-token): wait for it, briefly.
+        const stop = ctx.onGrant(() => {
+          stop();
+          clearTimeout(timer);
+          run();
+        });
+        const timer = setTimeout(() => {
+          stop();
+          // It has waited for a token already: authorize() need not wait again.
+          heldForToken.add(link);
+          run();
+        }, AUTH_HOLD_MS);
+        timer.unref();
       },
     },
   });
 
   const links = new LinkControl(() => engine.connections);
+  /** Links that waited AUTH_HOLD_MS for a namespace before attaching. */
+  const heldForToken = new WeakSet<Link>();
 
   /**
    * Runs `proceed` once a grant lets the link attach; the link then lasts only as long as some
@@ -151,7 +183,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     const timer = setTimeout(() => {
       stop();
       if (link.state === 'pending') refuse();
-    }, AUTH_HOLD_MS);
+    }, heldForToken.has(link) ? 0 : AUTH_HOLD_MS);
     timer.unref();
     link.whenGone(() => {
       stop();
@@ -159,7 +191,14 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     });
   };
 
+  function needsNoNamespace(link: Link): boolean {
+    const remote = link.remote;
+    if (link instanceof IncomingLink && (remote.target?.coordinator || parseAddress(remote.target?.address ?? '').kind === 'cbs')) return true;
+    return !(link instanceof IncomingLink) && parseAddress(remote.source?.address ?? '').kind !== 'entity';
+  }
+
   function attach(link: Link, conn: ConnectionContext): void {
+    const broker = namespaceOf(conn, undefined).broker;
     const remote = link.remote;
     const incoming = link instanceof IncomingLink;
     const address = (incoming ? remote.target?.address : remote.source?.address) ?? '';
@@ -204,11 +243,19 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
       // No token is needed: Java attaches the coordinator before any (createTransaction on a new
       // connection), a transaction touches nothing until an authorized link works in it, and an
       // unauthenticated connection is closed after 20 s all the same.
-      serveCoordinator(inLink, conn, broker, log);
+      // Its transactions act in the namespace the connection's token binds it to, later.
+      serveCoordinator(inLink, conn, forwardingBroker(() => namespaceOf(conn, undefined).broker), log);
       return inLink.accept({ source: echo.source, target: { coordinator: true } });
     }
     if (parsed.kind === 'cbs') {
-      serveCbs({ conn, link: inLink, log }, auth, now);
+      serveCbs(
+        { conn, link: inLink, log },
+        (token) => {
+          const ns = namespaceOf(conn, tokenKeyName(token));
+          return { auth: ns.auth, accepted: () => (conn.namespace ??= ns) };
+        },
+        now,
+      );
       return inLink.accept({ ...echo, maxMessageSize: CBS_MAX_MESSAGE_SIZE });
     }
     if (parsed.kind === 'management') {
@@ -228,18 +275,18 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
       return authorize(conn, inLink, address, ['Send'], () =>
         authorize(conn, inLink, destination, ['Send'], () => {
           serveEntitySender(inLink, conn, broker, { path: to, via: path }, log);
-          inLink.accept({ ...echo, rcvSettleMode: 0, maxMessageSize: maxMessageSize(to), properties: { [TRANSFER_DESTINATION]: destination } });
+          inLink.accept({ ...echo, rcvSettleMode: 0, maxMessageSize: maxMessageSize(broker, to), properties: { [TRANSFER_DESTINATION]: destination } });
         }),
       );
     }
     authorize(conn, inLink, address, ['Send'], () => {
       serveEntitySender(inLink, conn, broker, { path }, log);
       gateDelays(inLink, 'send', path, options.delayFor, log);
-      inLink.accept({ ...echo, rcvSettleMode: 0, maxMessageSize: maxMessageSize(path) });
+      inLink.accept({ ...echo, rcvSettleMode: 0, maxMessageSize: maxMessageSize(broker, path) });
     });
   }
 
-  function maxMessageSize(path: string): number {
+  function maxMessageSize(broker: BrokerApi, path: string): number {
     try {
       const kind = broker.entityKind(path);
       const props = kind === 'topic' ? broker.getTopic(path).properties : broker.getQueue(path).properties;
@@ -284,6 +331,15 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     amqpPort: (plain.address() as AddressInfo).port,
     amqpsPort,
     links,
+    dropNamespace(name, description) {
+      let n = 0;
+      for (const c of engine.connections) {
+        if ((c.context as ConnectionContext | undefined)?.namespace?.name !== name) continue;
+        c.closeWith('amqp:connection:forced', description);
+        n++;
+      }
+      return n;
+    },
     acceptStream(stream) {
       if (closed) stream.destroy();
       else engine.accept(stream);

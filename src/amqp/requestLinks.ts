@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { BrokerApi } from '../broker/api.js';
 import type { AuthConfig } from '../auth/types.js';
-import { cbsResponse, handlePutToken } from './cbs.js';
+import { cbsResponse, handlePutToken, type CbsTarget } from './cbs.js';
 import type { ConnectionContext } from './connectionContext.js';
 import { Decoder, Described, EncodingError, outcomes, type IncomingDelivery, type IncomingLink } from './engine/index.js';
 import { handleManagementRequest, type ManagementResponse } from './management.js';
@@ -81,11 +81,11 @@ function reply(ctx: RequestContext, request: Record<string, any>, nodePath: stri
   target.send(response);
 }
 
-export function serveCbs(ctx: RequestContext, auth: AuthConfig, now: () => number): void {
+export function serveCbs(ctx: RequestContext, targetFor: (token: string) => CbsTarget, now: () => number): void {
   ctx.link.events.onMessage = (d) => {
     const request = decodeRequest(ctx, d);
     if (!request) return;
-    const result = handlePutToken(ctx.conn, auth, now(), request);
+    const result = handlePutToken(ctx.conn, targetFor, now(), request);
     ctx.link.settle(d, outcomes.ACCEPTED);
     reply(ctx, request, '$cbs', cbsResponse(result));
   };

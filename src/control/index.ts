@@ -64,6 +64,21 @@ export interface FaultsSurface {
   expireSessionLock(entity: string, sessionId: string): { expired: boolean };
 }
 
+/** What a test gets for a namespace of its own. */
+export interface NamespaceInfo {
+  name: string;
+  keyName: string;
+  key: string;
+  connectionString: string;
+  adminConnectionString: string;
+}
+
+export interface NamespacesSurface {
+  create(name?: string): NamespaceInfo;
+  delete(name: string): void;
+  list(): NamespaceInfo[];
+}
+
 export interface ControlPlaneOptions {
   clock?: ClockMode;
   journalSize?: number;
@@ -76,6 +91,10 @@ export class ControlPlane {
   private attached:
     | { broker: BrokerApi & BrokerControlApi; inspector: Inspector; links: () => LinkSurgery | undefined; write: MessageWriter | undefined }
     | undefined;
+  /** Run by reset() too: namespaces made at run time go (src/server/namespaces.ts). */
+  onReset: (() => void) | undefined;
+  /** Per-test namespaces, when the emulator serves them (src/server/namespaces.ts). */
+  namespaces: NamespacesSurface | undefined;
 
   constructor(
     private readonly config: EmulatorConfig,
@@ -118,6 +137,7 @@ export class ControlPlane {
     }
     this.journal.clear();
     this.faults.clear();
+    this.onReset?.();
     return result;
   }
 

@@ -13,7 +13,8 @@ import type { AuthConfig } from '../auth/types.js';
 import type { BrokerApi } from '../broker/api.js';
 import type { TlsMaterial } from '../tls/certs.js';
 import type { ControlPlane } from '../control/index.js';
-import { contextPlugin } from './context.js';
+import { contextPlugin, requestNamespace } from './context.js';
+import { forwardingBroker, type NamespaceLookup } from '../auth/namespace.js';
 import { errorHandlerPlugin, sendError } from './errors.js';
 import { canonicalizeUrl } from './paths.js';
 import { authPlugin } from './plugins/auth.js';
@@ -41,6 +42,8 @@ export interface AdminAppDeps {
   now?: () => number;
   /** The test control plane; its routes are served only when given. */
   control?: ControlPlane;
+  /** Namespaces besides the default one, by key name. */
+  namespaceFor?: NamespaceLookup;
 }
 
 /** Entity descriptions are small; anything bigger is refused with 413. */
@@ -71,7 +74,15 @@ export function buildAdminApp(deps: AdminAppDeps): FastifyInstance {
   app.setValidatorCompiler(compileRouteSchema);
 
   app.register(contextPlugin, {
-    context: { broker: deps.broker, auth: deps.auth, isReady: deps.isReady, tls: deps.tls, now, startedAt: now() },
+    context: {
+      broker: forwardingBroker(() => requestNamespace.getStore()?.broker ?? deps.broker),
+      namespaceFor: deps.namespaceFor,
+      auth: deps.auth,
+      isReady: deps.isReady,
+      tls: deps.tls,
+      now,
+      startedAt: now(),
+    },
   });
   app.register(errorHandlerPlugin);
   app.register(xmlBodyPlugin);

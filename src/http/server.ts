@@ -15,6 +15,7 @@ import type { AuthConfig } from '../auth/types.js';
 import type { BrokerApi } from '../broker/api.js';
 import type { TlsMaterial } from '../tls/certs.js';
 import type { ControlPlane } from '../control/index.js';
+import type { NamespaceLookup } from '../auth/namespace.js';
 import { buildAdminApp } from './app.js';
 import { listenHttpAndHttps } from './dualPort.js';
 
@@ -38,6 +39,8 @@ export interface AdminServerOptions {
   webSocket?: UpgradeTarget;
   /** The test control plane to serve under /emulator; none: its API is off. */
   control?: ControlPlane;
+  /** Namespaces besides the default one, by key name. */
+  namespaceFor?: NamespaceLookup;
 }
 
 export interface AdminServer {
@@ -54,6 +57,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     isReady: options.isReady,
     tls: options.tls,
     control: options.control,
+    namespaceFor: options.namespaceFor,
   });
   await app.ready();
 

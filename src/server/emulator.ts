@@ -29,7 +29,7 @@ import { DEFAULT_CONFIG, DEFAULT_CONFIG_SOURCE } from '../config/default.js';
 import { ConfigError } from '../config/errors.js';
 import { INLINE_CONFIG_SOURCE, loadConfigFile, validateConfig } from '../config/parse.js';
 import type { ConfigFile, EmulatorConfig } from '../config/types.js';
-import { ControlPlane, type ControlSurface } from '../control/index.js';
+import { ControlPlane, type ControlSurface, type NamespaceInfo } from '../control/index.js';
 import type { ClockMode } from '../control/clock.js';
 import { encodeControlMessage } from '../amqp/controlMessage.js';
 import { payloadBody } from '../amqp/payloadBody.js';
@@ -38,6 +38,7 @@ import { brokerEntityPolicies } from './entityPolicies.js';
 import { DEFAULTS, defaultTlsDir, LOG_LEVELS, type LogLevel } from './defaults.js';
 import { createRootLogger } from './logger.js';
 import { BrokerTimer } from './brokerTimer.js';
+import { NamespaceRegistry } from './namespaces.js';
 
 export interface EmulatorOptions {
   /** Interface to bind. Default 127.0.0.1 (the Docker image uses 0.0.0.0). */
@@ -94,6 +95,13 @@ export interface EmulatorOptions {
 
 /** The test control plane (src/control) is part of it: clock, reset, purge, inspect, journal, faults. */
 export interface Emulator extends ControlSurface {
+  /**
+   * A namespace of its own for a test file: its connection strings reach only it (by their SAS
+   * key name, `ns-<name>`), on the same ports. Gone after deleteNamespace(), reset() or close().
+   */
+  createNamespace(name?: string): NamespaceInfo;
+  /** Removes a namespace made by createNamespace(); its AMQP connections are closed. */
+  deleteNamespace(name: string): void;
   /** For ServiceBusClient: `Endpoint=sb://localhost:<amqpPort>;...;UseDevelopmentEmulator=true;` */
   connectionString: string;
   /** For ServiceBusAdministrationClient: the same, with the HTTP port. */
@@ -172,7 +180,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Adapters see armed faults; the in-process broker and the admin API do not.
   const faulty = control.faults.wrap(broker);
   let amqp: AmqpListeners | undefined;
-  control.attach(broker, payloadBody, () => amqp?.links, () => timer.reschedule(), encodeControlMessage);
+  // Connection strings need the ports, known once listening; namespaces are made after that.
+  let strings = (_keyName: string, _key: string) => ({ amqp: '', admin: '' });
+  const namespaces = new NamespaceRegistry({
+    clock: control.clock,
+    sku: config.sku,
+    logger: logger.child({ component: 'namespaces' }),
+    connectionStrings: (keyName, key) => strings(keyName, key),
+    dropConnections: (name) => amqp?.dropNamespace(name, `The namespace '${name}' was deleted.`),
+  });
+  control.namespaces = namespaces;
+  control.onReset = () => namespaces.clear();
+  control.attach(
+    broker,
+    payloadBody,
+    () => amqp?.links,
+    () => {
+      timer.reschedule();
+      namespaces.tick();
+    },
+    encodeControlMessage,
+  );
   auth.entityPolicies = brokerEntityPolicies(broker);
 
   let http: AdminServer | undefined;
@@ -190,6 +218,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     }
     timer.stop();
+    namespaces.clear();
     if (failures.length > 0) throw failures[0];
   };
 
@@ -213,6 +242,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         auth,
         logger: logger.child({ component: 'amqp' }),
         authTimeoutMs: options.amqpAuthTimeoutMs,
+        namespaceFor: namespaces.forKeyName,
       });
     } catch (err) {
       const failedPort = (err as { port?: number }).port;
@@ -239,6 +269,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         isReady: () => ready,
         webSocket: gateway,
         control: options.controlApi === false ? undefined : control,
+        namespaceFor: namespaces.forKeyName,
       });
     } catch (err) {
       throw listenError(err, 'HTTP', host, httpPort);
@@ -256,6 +287,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const endpointHost = connectionHost(host);
     const connectionString = buildConnectionString(endpointHost, amqp.amqpPort, keyName, key);
     const adminConnectionString = buildConnectionString(endpointHost, http.port, keyName, key);
+    const ports = { amqp: amqp.amqpPort, http: http.port };
+    strings = (name, secret) => ({ amqp: buildConnectionString(endpointHost, ports.amqp, name, secret), admin: buildConnectionString(endpointHost, ports.http, name, secret) });
     logger.info(
       { host, amqpPort: amqp.amqpPort, amqpsPort: amqp.amqpsPort, httpPort: http.port, wsPort: wsListener?.port, tlsDir: tls.dir },
       'emulator ready',
@@ -275,6 +308,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       broker,
       logger,
       ...control.surface(),
+      createNamespace: (name) => namespaces.create(name),
+      deleteNamespace: (name) => namespaces.delete(name),
       close: () => {
         closing ??= stop().then(() => logger.info('emulator stopped'));
         return closing;

@@ -11,13 +11,18 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { audienceCovers, validateSasToken } from '../../auth/sas.js';
+import { tokenKeyName, type NamespaceBinding } from '../../auth/namespace.js';
+import { requestNamespace } from '../context.js';
 import { HttpError } from '../errors.js';
 import { requestPath } from '../paths.js';
 
 export const authPlugin = fp(
   async (app: FastifyInstance) => {
+    // The namespace a token's key name chose, for the rest of its request (src/http/context.ts).
+    const chosen = new WeakMap<object, NamespaceBinding>();
     app.addHook('onRequest', async (request) => {
-      const { auth, now } = app.admin;
+      const { now } = app.admin;
+      let { auth } = app.admin;
       const header = request.headers.authorization;
       if (header === undefined || header.trim() === '') {
         throw new HttpError(401, 'MissingToken: The request has no Authorization header with a SharedAccessSignature token.');
@@ -25,6 +30,12 @@ export const authPlugin = fp(
       if (/^Bearer\s/i.test(header)) {
         if (auth.acceptJwt) return;
         throw new HttpError(401, 'InvalidToken: Bearer tokens are not accepted by this emulator; use a SharedAccessSignature token.');
+      }
+      const keyName = tokenKeyName(header);
+      const namespace = keyName === undefined ? undefined : app.admin.namespaceFor?.(keyName);
+      if (namespace !== undefined) {
+        auth = namespace.auth;
+        chosen.set(request, namespace);
       }
       const result = validateSasToken(header, auth, now());
       if (!result.ok) throw new HttpError(401, `InvalidSignature: ${result.reason}`);
@@ -35,6 +46,11 @@ export const authPlugin = fp(
       if (!audienceCovers(result.audience, path)) {
         throw new HttpError(401, `InvalidAudience: the token for '${result.audience}' does not cover '/${path}'.`);
       }
+    });
+    app.addHook('onRequest', (request, _reply, done) => {
+      const namespace = chosen.get(request);
+      if (namespace === undefined) return done();
+      requestNamespace.run(namespace, done);
     });
   },
   { name: 'sbemu-sas-auth' },

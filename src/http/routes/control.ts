@@ -19,6 +19,8 @@ import { describeError, HttpError } from '../errors.js';
 import { authPlugin } from '../plugins/auth.js';
 import { controlEntityRoutes } from './controlEntities.js';
 import { bodyObject, controlFaultRoutes } from './controlFaults.js';
+import { controlNamespaceRoutes } from './controlNamespaces.js';
+import { requestNamespace } from '../context.js';
 
 function sendJsonError(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send({ error: { status, message } });
@@ -57,6 +59,11 @@ export async function controlRoutes(app: FastifyInstance, control: ControlPlane)
     request.headers.authorization = generateSasToken('sb://emulator/', name, key, Math.floor(app.admin.now() / 1000) + 60);
   });
   await app.register(authPlugin);
+  // A per-test namespace's key reaches its own entities only; the control plane is the default namespace's.
+  app.addHook('onRequest', async () => {
+    const ns = requestNamespace.getStore();
+    if (ns !== undefined) throw new HttpError(401, `Unauthorized: the key of namespace '${ns.name}' does not reach the control API; use the emulator's own key.`);
+  });
   const api = control.surface();
 
   app.get('/emulator/clock', async () => control.clock.read());
@@ -73,4 +80,5 @@ export async function controlRoutes(app: FastifyInstance, control: ControlPlane)
   });
   await controlFaultRoutes(app, api);
   await controlEntityRoutes(app, api);
+  if (control.namespaces !== undefined) await controlNamespaceRoutes(app, control.namespaces);
 }
