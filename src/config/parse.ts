@@ -17,6 +17,7 @@ import { checkEntityName, checkShortName } from '../broker/paths.js';
 import { SKUS } from '../broker/sku.js';
 import type { CorrelationFilter, RuleAction, RuleFilter } from '../broker/types.js';
 import { parseDuration } from './duration.js';
+import { describe, formatPath, get, join, lineAndColumn, type KeyMap } from './configPaths.js';
 import { ConfigError } from './errors.js';
 import { parseAuthorizationRules, parseEmulatorSection } from './policies.js';
 import { CORRELATION_FIELDS, LOGGING_TYPES, QUEUE_PROPS, STATUSES, SUBSCRIPTION_PROPS, TOPIC_PROPS } from './propertyTables.js';
@@ -372,39 +373,4 @@ export class Validator {
     }
     return map;
   }
-}
-
-type KeyMap = Map<string, string>;
-
-function get(o: Obj, keys: KeyMap, key: string): unknown {
-  const actual = keys.get(key.toLowerCase());
-  return actual === undefined ? undefined : o[actual];
-}
-
-function join(path: string, key: string): string {
-  return path === '' ? key : `${path}.${key}`;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${String(v)}`;
-}
-
-function formatPath(path: ReadonlyArray<string | number>): string {
-  return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : join(acc, seg)), '');
-}
-
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
 }
