@@ -25,48 +25,10 @@ import org.junit.jupiter.api.*;
  * policies (test/compat/auth-config.json), an entity-level policy created with the administration client,
  * and SharedAccessSignature connection strings (valid, then expired).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
-class AuthorizationCompatTest {
-    private Emulator emu;
-    private ServiceBusAdministrationClient admin;
-    private final List<AutoCloseable> closers = new ArrayList<>();
-
-    @BeforeAll
-    void start() throws Exception {
-        // The same work dir, so the same TLS dir and CA, as ServiceBusCompatTest: the JVM builds its default
-        // SSLContext from javax.net.ssl.trustStore once, so the classes' emulators must share their CA.
-        Path work = Path.of(System.getProperty("compat.workdir", "target/sbemu")).toAbsolutePath();
-        Files.createDirectories(work);
-        emu = Emulator.start(work, Emulator.freePort());
-        emu.trustCa(work);
-        admin = new ServiceBusAdministrationClientBuilder()
-                .credential("localhost:" + emu.httpPort,
-                        new SasCredential("https://localhost:" + emu.httpPort + "/", Emulator.KEY_NAME, Emulator.KEY))
-                .buildClient();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        for (AutoCloseable c : closers) {
-            try { c.close(); } catch (Exception ignored) { }
-        }
-        if (emu != null) emu.close();
-    }
-
+class AuthorizationCompatTest extends SharedEmulatorSuite {
     private ServiceBusClientBuilder as(String keyName, String key) {
         return builder("Endpoint=sb://localhost:" + emu.amqpPort + ";SharedAccessKeyName=" + keyName + ";SharedAccessKey=" + key
                 + ";UseDevelopmentEmulator=true;");
-    }
-
-    private static ServiceBusClientBuilder builder(String connectionString) {
-        return new ServiceBusClientBuilder().connectionString(connectionString)
-                .retryOptions(new AmqpRetryOptions().setMaxRetries(0).setTryTimeout(Duration.ofSeconds(20)));
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        closers.add(c);
-        return c;
     }
 
     private String queue(CreateQueueOptions options) {

@@ -23,44 +23,7 @@ import org.junit.jupiter.api.*;
  * receive-from-A-send-to-B pattern with enableCrossEntityTransactions (the sender link to B is
  * attached to A with com.microsoft:transfer-destination-address).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
-class TransactionCompatTest {
-    private Emulator emu;
-    private ServiceBusAdministrationClient admin;
-    private final List<AutoCloseable> closers = new ArrayList<>();
-
-    @BeforeAll
-    void start() throws Exception {
-        // The same work dir, hence the same CA, as the other suites (the JVM keeps its first trust store).
-        Path work = Path.of(System.getProperty("compat.workdir", "target/sbemu")).toAbsolutePath();
-        Files.createDirectories(work);
-        emu = Emulator.start(work, Emulator.freePort());
-        emu.trustCa(work);
-        admin = new ServiceBusAdministrationClientBuilder()
-                .credential("localhost:" + emu.httpPort,
-                        new SasCredential("https://localhost:" + emu.httpPort + "/", Emulator.KEY_NAME, Emulator.KEY))
-                .buildClient();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        for (AutoCloseable c : closers) {
-            try { c.close(); } catch (Exception ignored) { }
-        }
-        if (emu != null) emu.close();
-    }
-
-    private ServiceBusClientBuilder builder() {
-        return new ServiceBusClientBuilder().connectionString(emu.connectionString())
-                .retryOptions(new AmqpRetryOptions().setMaxRetries(0).setTryTimeout(Duration.ofSeconds(20)));
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        closers.add(c);
-        return c;
-    }
-
+class TransactionCompatTest extends SharedEmulatorSuite {
     private String queue() {
         String name = "txn-" + UUID.randomUUID().toString().substring(0, 8);
         admin.createQueue(name, new CreateQueueOptions().setLockDuration(Duration.ofMinutes(1)));
