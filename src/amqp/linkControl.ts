@@ -1,10 +1,17 @@
 /**
  * The entity links of every open connection, by path, for the test control plane: a reset detaches
  * links to entities it removed (amqp:not-found), and a fault drops the connections that have links
- * on an entity. Links leave the table when they go, so it holds only live ones.
+ * on an entity. Links leave the table when they go, so it holds only live ones. Each namespace's
+ * control plane acts through forNamespace(), on its own clients only.
  */
+import type { ConnectionContext } from './connectionContext.js';
 import type { Connection, Link } from './engine/index.js';
 import type { AmqpError } from './errors.js';
+
+/** The namespace a connection is bound to; '' for the default one (and a connection not bound yet). */
+function namespaceOf(connection: Connection): string {
+  return (connection.context as ConnectionContext | undefined)?.namespace?.name ?? '';
+}
 
 interface Tracked {
   link: Link;
@@ -30,11 +37,19 @@ export class LinkControl {
     link.whenGone(() => this.links.delete(t));
   }
 
-  /** Detaches every link whose path `matches`; returns how many. */
-  detachWhere(matches: (path: string) => boolean, error: AmqpError): number {
+  /** The same surgery, on the connections of one namespace only ('' for the default one). */
+  forNamespace(name: string): Pick<LinkControl, 'detachWhere' | 'dropConnections'> {
+    return {
+      detachWhere: (matches, error) => this.detachWhere(matches, error, name),
+      dropConnections: (entity, description) => this.dropConnections(entity, description, name),
+    };
+  }
+
+  /** Detaches every link whose path `matches` (in namespace `ns`, when given); returns how many. */
+  detachWhere(matches: (path: string) => boolean, error: AmqpError, ns?: string): number {
     let n = 0;
     for (const t of [...this.links]) {
-      if (!matches(t.key)) continue;
+      if (!matches(t.key) || (ns !== undefined && namespaceOf(t.link.connection) !== ns)) continue;
       this.links.delete(t);
       t.link.detach(error);
       n++;
@@ -46,10 +61,11 @@ export class LinkControl {
    * Closes (amqp:connection:forced, as Azure does when it moves an entity) every connection with a
    * link on `entity`, or every connection; returns how many.
    */
-  dropConnections(entity: string | undefined, description: string): number {
+  dropConnections(entity: string | undefined, description: string, ns?: string): number {
     const victims = new Set<Connection>();
     if (entity === undefined) for (const c of this.connections()) victims.add(c);
     else for (const t of this.links) if (pathIsUnder(t.key, entity)) victims.add(t.link.connection);
+    if (ns !== undefined) for (const c of victims) if (namespaceOf(c) !== ns) victims.delete(c);
     for (const c of victims) c.closeWith('amqp:connection:forced', description);
     return victims.size;
   }

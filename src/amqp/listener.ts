@@ -71,7 +71,7 @@ const TRANSFER_DESTINATION = 'com.microsoft:transfer-destination-address';
 
 export async function startAmqpListeners(options: AmqpListenerOptions): Promise<AmqpListeners> {
   const { auth, logger } = options;
-  const defaultNamespace: NamespaceBinding = { name: '', broker: options.broker, auth };
+  const defaultNamespace: NamespaceBinding = { name: '', broker: options.broker, auth, delayFor: options.delayFor };
   /** A connection's namespace: bound already, or the one `keyName` belongs to. */
   const namespaceOf = (conn: ConnectionContext, keyName: string | undefined): NamespaceBinding =>
     conn.namespace ?? (keyName === undefined ? undefined : options.namespaceFor?.(keyName)) ?? defaultNamespace;
@@ -198,7 +198,8 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
   }
 
   function attach(link: Link, conn: ConnectionContext): void {
-    const broker = namespaceOf(conn, undefined).broker;
+    const ns = namespaceOf(conn, undefined);
+    const broker = ns.broker;
     const remote = link.remote;
     const incoming = link instanceof IncomingLink;
     const address = (incoming ? remote.target?.address : remote.source?.address) ?? '';
@@ -261,7 +262,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     if (parsed.kind === 'management') {
       return authorize(conn, inLink, address, ['Listen', 'Send', 'Manage'], () => {
         serveManagement({ conn, link: inLink, log }, broker, withoutTransfer(parsed.entityPath), `${parsed.entityPath}/$management`);
-        gateDelays(inLink, 'management', withoutTransfer(parsed.entityPath), options.delayFor, log);
+        gateDelays(inLink, 'management', withoutTransfer(parsed.entityPath), ns.delayFor, log);
         inLink.accept({ ...echo, maxMessageSize: MANAGEMENT_MAX_MESSAGE_SIZE });
       });
     }
@@ -281,7 +282,7 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     }
     authorize(conn, inLink, address, ['Send'], () => {
       serveEntitySender(inLink, conn, broker, { path }, log);
-      gateDelays(inLink, 'send', path, options.delayFor, log);
+      gateDelays(inLink, 'send', path, ns.delayFor, log);
       inLink.accept({ ...echo, rcvSettleMode: 0, maxMessageSize: maxMessageSize(broker, path) });
     });
   }

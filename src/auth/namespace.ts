@@ -11,6 +11,8 @@ export interface NamespaceBinding {
   name: string;
   broker: BrokerApi;
   auth: AuthConfig;
+  /** Its delay faults: how long to hold a send or management request (ms; 0: not at all). */
+  delayFor?: (kind: 'send' | 'management', path: string) => number;
 }
 
 /** Finds the namespace a key name belongs to; undefined: the default namespace. */

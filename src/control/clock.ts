@@ -25,9 +25,15 @@ export class EmulatorClock implements Clock {
   /** Called after each jump: run what is due and re-arm the timer. */
   onAdvance: (() => void) | undefined;
 
+  /**
+   * `wall` is what the offset is added to: Date.now, or for a per-test namespace the emulator's
+   * own clock (`baseOffset` its offset), so the root key's jumps move every namespace and a
+   * namespace's jumps move it alone.
+   */
   constructor(
     readonly mode: ClockMode,
     private readonly wall: () => number = Date.now,
+    private readonly baseOffset: () => number = () => 0,
   ) {
     if (!(CLOCK_MODES as readonly string[]).includes(mode)) {
       throw new Error(`unknown clock '${String(mode)}'; use one of ${CLOCK_MODES.join(', ')}`);
@@ -39,11 +45,16 @@ export class EmulatorClock implements Clock {
   }
 
   get offsetMs(): number {
-    return this.offset;
+    return this.baseOffset() + this.offset;
   }
 
   read(): ClockReading {
-    return { now: new Date(this.now()).toISOString(), offsetMs: this.offset };
+    return { now: new Date(this.now()).toISOString(), offsetMs: this.offsetMs };
+  }
+
+  /** A clock that runs on this one plus an offset of its own (a per-test namespace's). */
+  child(): EmulatorClock {
+    return new EmulatorClock(this.mode, () => this.now(), () => this.offsetMs);
   }
 
   /** Jumps forward and runs what fell due; returns the new reading. */

@@ -31,14 +31,11 @@ import { INLINE_CONFIG_SOURCE, loadConfigFile, validateConfig } from '../config/
 import type { ConfigFile, EmulatorConfig } from '../config/types.js';
 import { ControlPlane, type ControlSurface, type NamespaceInfo } from '../control/index.js';
 import type { ClockMode } from '../control/clock.js';
-import { encodeControlMessage } from '../amqp/controlMessage.js';
-import { payloadBody } from '../amqp/payloadBody.js';
-import { createBroker } from './broker.js';
 import { brokerEntityPolicies } from './entityPolicies.js';
 import { DEFAULTS, defaultTlsDir, LOG_LEVELS, type LogLevel } from './defaults.js';
 import { createRootLogger } from './logger.js';
-import { BrokerTimer } from './brokerTimer.js';
 import { NamespaceRegistry } from './namespaces.js';
+import { hostNamespace } from './namespaceHost.js';
 
 export interface EmulatorOptions {
   /** Interface to bind. Default 127.0.0.1 (the Docker image uses 0.0.0.0). */
@@ -102,6 +99,11 @@ export interface Emulator extends ControlSurface {
   createNamespace(name?: string): NamespaceInfo;
   /** Removes a namespace made by createNamespace(); its AMQP connections are closed. */
   deleteNamespace(name: string): void;
+  /**
+   * The control API of one namespace (a per-test one, or one Config.json defines after its
+   * first): its own clock offset, reset, inspection, journal and faults.
+   */
+  namespace(name: string): ControlSurface;
   /** For ServiceBusClient: `Endpoint=sb://localhost:<amqpPort>;...;UseDevelopmentEmulator=true;` */
   connectionString: string;
   /** For ServiceBusAdministrationClient: the same, with the HTTP port. */
@@ -165,42 +167,36 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const config = readConfig(options);
   const auth = authConfig(keyName, key, config);
 
-  const journalSize = options.journalSize ?? undefined;
-  const control = new ControlPlane(config, { clock: options.clock as ClockMode | undefined, journalSize: journalSize === 0 ? 1 : journalSize });
-  const timer = new BrokerTimer(control.clock, { logger: logger.child({ component: 'timer' }) });
-  const brokerLog = logger.child({ component: 'broker' });
-  const broker = createBroker({
-    clock: control.clock,
-    onWakeup: timer.onWakeup,
-    sku: config.sku,
-    onError: (err) => brokerLog.error({ err }, 'an adapter callback threw; the broker carried on'),
-    onEvent: journalSize === 0 ? undefined : control.journal.record,
-  });
-  timer.start(broker);
-  // Adapters see armed faults; the in-process broker and the admin API do not.
-  const faulty = control.faults.wrap(broker);
+  const control = new ControlPlane({ clock: options.clock as ClockMode | undefined, journalSize: options.journalSize });
   let amqp: AmqpListeners | undefined;
-  // Connection strings need the ports, known once listening; namespaces are made after that.
+  const [first, ...others] = config.namespaces;
+  const root = hostNamespace({
+    name: '',
+    clock: control.clock,
+    config: { ...config, namespaces: first === undefined ? [] : [first] },
+    control,
+    logger,
+    links: () => amqp?.links.forNamespace(''),
+    names: () => (first === undefined ? [] : [first.name]),
+  });
+  const broker = root.broker;
+  control.attach(root.control);
+  // Connection strings need the ports, known once listening.
   let strings = (_keyName: string, _key: string) => ({ amqp: '', admin: '' });
   const namespaces = new NamespaceRegistry({
-    clock: control.clock,
-    sku: config.sku,
+    control,
+    config,
     logger: logger.child({ component: 'namespaces' }),
     connectionStrings: (keyName, key) => strings(keyName, key),
     dropConnections: (name) => amqp?.dropNamespace(name, `The namespace '${name}' was deleted.`),
+    linksFor: (name) => amqp?.links.forNamespace(name),
   });
   control.namespaces = namespaces;
-  control.onReset = () => namespaces.clear();
-  control.attach(
-    broker,
-    payloadBody,
-    () => amqp?.links,
-    () => {
-      timer.reschedule();
-      namespaces.tick();
-    },
-    encodeControlMessage,
-  );
+  // The emulator's clock is the default namespace's; every other namespace runs on it.
+  control.clock.onAdvance = () => {
+    root.tick();
+    namespaces.tick();
+  };
   auth.entityPolicies = brokerEntityPolicies(broker);
 
   let http: AdminServer | undefined;
@@ -217,14 +213,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         failures.push(err);
       }
     }
-    timer.stop();
+    root.stop();
     namespaces.clear();
     if (failures.length > 0) throw failures[0];
   };
 
   try {
-    const counts = applyConfig(broker, config);
-    logger.info({ source: config.source, ...counts }, 'configuration applied');
+    const counts = applyConfig(broker, root.control.parts.config);
+    others.forEach((ns, i) => namespaces.addConfigured(ns, key, config.source, i + 1));
+    logger.info({ source: config.source, ...counts, namespaces: config.namespaces.length }, 'configuration applied');
     if (config.logging !== undefined) {
       logger.debug({ loggingType: config.logging.type }, 'Config.json Logging.Type is accepted and ignored: logs go to stderr');
     }
@@ -233,8 +230,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     try {
       amqp = await startAmqpListeners({
-        broker: faulty,
-        delayFor: control.faults.delayFor,
+        broker: root.faulty,
+        delayFor: root.faults.delayFor,
         host,
         amqpPort,
         amqpsPort,
@@ -309,6 +306,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       logger,
       ...control.surface(),
       createNamespace: (name) => namespaces.create(name),
+      namespace: (name) => control.surfaceFor(name),
       deleteNamespace: (name) => namespaces.delete(name),
       close: () => {
         closing ??= stop().then(() => logger.info('emulator stopped'));

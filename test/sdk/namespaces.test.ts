@@ -71,8 +71,10 @@ describe('namespaces per test', () => {
     expect(await names(a.adminConnectionString)).toEqual(['only-in-a', 'orders']);
     expect(await names(b.adminConnectionString)).toEqual(['orders']);
     expect(await names(emulator.adminConnectionString)).not.toContain('orders');
-    // The journal is the default namespace's: nothing of a or b shows there.
+    // Each namespace keeps its own journal: nothing of a or b shows in the default one's.
     expect(emulator.journal({ entity: 'orders' })).toEqual([]);
+    const journalA = emulator.namespace(a.name).journal({ entity: 'orders' });
+    expect(journalA.filter((e) => e.type === 'enqueued')).toHaveLength(1);
 
     const listed = (await (await http('/emulator/namespaces')).json()) as { namespaces: { name: string }[] };
     expect(listed.namespaces.map((n) => n.name).sort()).toEqual([a.name, 'file-b'].sort());
@@ -82,7 +84,7 @@ describe('namespaces per test', () => {
     expect((await http('/emulator/namespaces/file-b', { method: 'DELETE' })).status).toBe(404);
   });
 
-  it("refuses another namespace's key, a wrong key, and namespace keys on the control API", async () => {
+  it("refuses another namespace's key and a wrong key; a namespace key cannot manage namespaces", async () => {
     const a = emulator.createNamespace();
     const b = emulator.createNamespace();
     await adminOf(a.adminConnectionString).call('createQueue', 'private');
@@ -96,7 +98,12 @@ describe('namespaces per test', () => {
     await expect(other.createSender('private').sendMessages({ body: 'x' })).rejects.toMatchObject({ code: 'MessagingEntityNotFound' });
     await other.close();
     const basic = Buffer.from(`${a.keyName}:${a.key}`).toString('base64');
-    expect((await http('/emulator/entities', { headers: { authorization: `Basic ${basic}` } })).status).toBe(401);
+    const own = await http('/emulator/entities', { headers: { authorization: `Basic ${basic}` } });
+    expect(own.status).toBe(200);
+    expect(((await own.json()) as { entities: { path: string }[] }).entities.map((e) => e.path)).toEqual(['private']);
+    expect((await http('/emulator/namespaces', { headers: { authorization: `Basic ${basic}` } })).status).toBe(401);
+    const removeOther = await http(`/emulator/namespaces/${b.name}`, { method: 'DELETE', headers: { authorization: `Basic ${basic}` } });
+    expect(removeOther.status).toBe(401);
     emulator.deleteNamespace(a.name);
     emulator.deleteNamespace(b.name);
   });

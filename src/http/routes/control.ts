@@ -13,7 +13,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isBrokerError } from '../../broker/errors.js';
-import { ControlError, type ControlPlane } from '../../control/index.js';
+import { ControlError, type ControlPlane, type ControlSurface } from '../../control/index.js';
 import { generateSasToken, validateKeyPair } from '../../auth/sas.js';
 import { describeError, HttpError } from '../errors.js';
 import { authPlugin } from '../plugins/auth.js';
@@ -54,31 +54,32 @@ export async function controlRoutes(app: FastifyInstance, control: ControlPlane)
     const colon = pair.indexOf(':');
     const name = pair.slice(0, Math.max(colon, 0));
     const key = pair.slice(colon + 1);
-    const manage = colon > 0 && validateKeyPair(app.admin.auth, name, key).some((g) => g.audience === '' && g.rights.includes('Manage'));
+    const auth = app.admin.namespaceFor?.(name)?.auth ?? app.admin.auth;
+    const manage = colon > 0 && validateKeyPair(auth, name, key).some((g) => g.audience === '' && g.rights.includes('Manage'));
     if (!manage) throw new HttpError(401, 'Unauthorized: Basic credentials must be a namespace key name and key with the Manage right.');
     request.headers.authorization = generateSasToken('sb://emulator/', name, key, Math.floor(app.admin.now() / 1000) + 60);
   });
   await app.register(authPlugin);
-  // A per-test namespace's key reaches its own entities only; the control plane is the default namespace's.
-  app.addHook('onRequest', async () => {
-    const ns = requestNamespace.getStore();
-    if (ns !== undefined) throw new HttpError(401, `Unauthorized: the key of namespace '${ns.name}' does not reach the control API; use the emulator's own key.`);
-  });
-  const api = control.surface();
+  // The request's key chooses the namespace, as on the admin API: a per-test namespace's key reaches
+  // its own entities, journal, faults and clock, and nothing of any other namespace.
+  const api = (): ControlSurface => control.surfaceFor(requestNamespace.getStore()?.name);
 
-  app.get('/emulator/clock', async () => control.clock.read());
+  app.get('/emulator/clock', async () => {
+    const { clock } = api();
+    return { now: clock.now().toISOString(), offsetMs: clock.offsetMs };
+  });
   app.post('/emulator/clock/advance', async (request) => {
     const body = bodyObject(request.body);
-    return api.clock.advance({ duration: body.duration as string | undefined, ms: body.ms as number | undefined });
+    return api().clock.advance({ duration: body.duration as string | undefined, ms: body.ms as number | undefined });
   });
-  app.post('/emulator/reset', async () => api.reset());
+  app.post('/emulator/reset', async () => api().reset());
   app.get('/emulator/journal', async (request) => {
     const q = request.query as Record<string, string | undefined>;
     const since = q.since === undefined || q.since === '' ? undefined : Number(q.since);
     if (since !== undefined && !Number.isSafeInteger(since)) throw new ControlError(400, '"since" must be a whole number.');
-    return { events: api.journal({ entity: q.entity || undefined, session: q.session || undefined, since }) };
+    return { events: api().journal({ entity: q.entity || undefined, session: q.session || undefined, since }) };
   });
   await controlFaultRoutes(app, api);
   await controlEntityRoutes(app, api);
-  if (control.namespaces !== undefined) await controlNamespaceRoutes(app, control.namespaces);
+  if (control.namespaces !== undefined) await controlNamespaceRoutes(app, control.namespaces, () => requestNamespace.getStore()?.name);
 }

@@ -40,28 +40,28 @@ function parse(rest: string): { path: string; verb: string; seq?: number } {
 
 const DLQ = /\/\$deadletterqueue$/i;
 
-export async function controlEntityRoutes(app: FastifyInstance, api: ControlSurface): Promise<void> {
+export async function controlEntityRoutes(app: FastifyInstance, api: () => ControlSurface): Promise<void> {
   const rest = (request: { params: unknown }): string => (request.params as { '*': string })['*'];
-  app.get('/emulator/entities', async () => ({ namespaces: api.inspect.namespaces(), entities: api.inspect.entities() }));
+  app.get('/emulator/entities', async () => ({ namespaces: api().inspect.namespaces(), entities: api().inspect.entities() }));
   app.get('/emulator/entities/*', async (request) => {
     const { path, verb } = parse(rest(request));
-    if (verb === 'sessions') return { sessions: api.inspect.sessions(path) };
-    if (verb === 'rules') return { rules: api.inspect.rules(path) };
+    if (verb === 'sessions') return { sessions: api().inspect.sessions(path) };
+    if (verb === 'rules') return { rules: api().inspect.rules(path) };
     if (verb !== 'messages') throw new ControlError(404, USAGE);
     const state = (request.query as { state?: string }).state;
-    return { messages: api.inspect.messages(path, { state: state === '' ? undefined : state }) };
+    return { messages: api().inspect.messages(path, { state: state === '' ? undefined : state }) };
   });
   app.post('/emulator/entities/*', async (request, reply) => {
     const { path, verb, seq } = parse(rest(request));
-    if (verb === 'purge') return api.purge(path);
-    if (verb === 'resubmit') return api.resubmit(path, seq!);
-    if (verb === 'messages') return reply.code(201).send(api.send(path, bodyObject(request.body) as unknown as ControlMessageSpec));
+    if (verb === 'purge') return api().purge(path);
+    if (verb === 'resubmit') return api().resubmit(path, seq!);
+    if (verb === 'messages') return reply.code(201).send(api().send(path, bodyObject(request.body) as unknown as ControlMessageSpec));
     throw new ControlError(404, USAGE);
   });
   app.delete('/emulator/entities/*', async (request) => {
     const { path, verb, seq } = parse(rest(request));
     if (verb !== 'message') throw new ControlError(404, USAGE);
     const deadLettered = DLQ.test(path);
-    return api.deleteMessage(deadLettered ? path.replace(DLQ, '') : path, seq!, { deadLettered });
+    return api().deleteMessage(deadLettered ? path.replace(DLQ, '') : path, seq!, { deadLettered });
   });
 }

@@ -30,11 +30,11 @@ function durationMs(v: unknown): number {
 
 const KINDS = ['error', 'delay', 'dropConnections', 'expireLocks', 'expireSessionLock'];
 
-export async function controlFaultRoutes(app: FastifyInstance, api: ControlSurface): Promise<void> {
-  const { faults } = api;
-  app.get('/emulator/faults', async () => ({ faults: faults.list() }));
+export async function controlFaultRoutes(app: FastifyInstance, api: () => ControlSurface): Promise<void> {
+  const faults = (): ControlSurface['faults'] => api().faults;
+  app.get('/emulator/faults', async () => ({ faults: faults().list() }));
   app.delete('/emulator/faults', async (_request, reply) => {
-    faults.clear();
+    faults().clear();
     return reply.code(204).send();
   });
   app.post('/emulator/faults', async (request, reply) => {
@@ -44,21 +44,21 @@ export async function controlFaultRoutes(app: FastifyInstance, api: ControlSurfa
     switch (kind) {
       case 'error':
         return reply.code(201).send(
-          faults.inject({ entity, operation: b.operation as never, error: b.error as string, count: b.count as number | undefined }),
+          faults().inject({ entity, operation: b.operation as never, error: b.error as string, count: b.count as number | undefined }),
         );
       case 'delay': {
         const delayMs = b.delay === undefined ? b.delayMs : durationMs(b.delay);
         if (delayMs === undefined) throw new ControlError(400, 'A delay fault needs "delay" (ISO 8601) or "delayMs".');
-        return reply.code(201).send(faults.inject({ entity, operation: b.operation as never, delayMs: delayMs as number, count: b.count as number | undefined }));
+        return reply.code(201).send(faults().inject({ entity, operation: b.operation as never, delayMs: delayMs as number, count: b.count as number | undefined }));
       }
       case 'dropConnections':
-        return faults.dropConnections(entity);
+        return faults().dropConnections(entity);
       case 'expireLocks':
         if (entity === undefined) throw new ControlError(400, '"entity" names the queue or subscription whose locks expire.');
-        return faults.expireLocks(entity, { sequenceNumber: b.sequenceNumber as number | undefined });
+        return faults().expireLocks(entity, { sequenceNumber: b.sequenceNumber as number | undefined });
       case 'expireSessionLock':
         if (entity === undefined) throw new ControlError(400, '"entity" names the session-enabled queue or subscription.');
-        return faults.expireSessionLock(entity, b.session as string);
+        return faults().expireSessionLock(entity, b.session as string);
       default:
         throw new ControlError(400, `"kind" must be one of ${KINDS.join(', ')}.`);
     }
