@@ -77,11 +77,17 @@ describe('a control plane per namespace', () => {
     await cb.createSender('q').sendMessages({ body: 'b3' });
     await expect(ca.createSender('q').sendMessages({ body: 'a2' })).rejects.toMatchObject({ code: 'ServiceBusy' });
     expect((await call(a, 'GET', '/emulator/faults')).body.faults).toEqual([]);
+    // So does a delay: b's sends do not use it up, a's next send does.
+    expect((await call(a, 'POST', '/emulator/faults', { kind: 'delay', entity: 'q', operation: 'send', delay: 'PT0.1S' })).status).toBe(201);
+    await cb.createSender('q').sendMessages({ body: 'b4' });
+    expect((await call(a, 'GET', '/emulator/faults')).body.faults).toMatchObject([{ operation: 'send', hits: 0 }]);
+    await ca.createSender('q').sendMessages({ body: 'a3' });
+    expect((await call(a, 'GET', '/emulator/faults')).body.faults).toEqual([]);
 
     // A dropped-connection fault of a closes a's connections only: b's receiver carries on.
     const receiverB = cb.createReceiver('q');
-    expect(await receiverB.peekMessages(10)).toHaveLength(3);
-    expect(await ca.createReceiver('q').peekMessages(10)).toHaveLength(1);
+    expect(await receiverB.peekMessages(10)).toHaveLength(4);
+    expect(await ca.createReceiver('q').peekMessages(10)).toHaveLength(2);
     expect((await call(a, 'POST', '/emulator/faults', { kind: 'dropConnections' })).body.connections).toBe(1);
     const [first] = await receiverB.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     expect(first?.body).toBe('b1');
@@ -91,7 +97,7 @@ describe('a control plane per namespace', () => {
     const reset = await call(a, 'POST', '/emulator/reset');
     expect(reset.body.removed).toEqual(['q']);
     expect(emulator.namespace(a.name).journal()).toEqual([]);
-    expect(emulator.namespace(b.name).inspect.messages('q')).toHaveLength(2);
+    expect(emulator.namespace(b.name).inspect.messages('q')).toHaveLength(3);
     const names = (await call(ROOT, 'GET', '/emulator/namespaces')).body.namespaces.map((n: NamespaceInfo) => n.name);
     expect(names).toEqual(expect.arrayContaining([a.name, b.name]));
     await Promise.all([ca.close(), cb.close()]);
