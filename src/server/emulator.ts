@@ -36,6 +36,9 @@ import { DEFAULTS, defaultTlsDir, LOG_LEVELS, type LogLevel } from './defaults.j
 import { createRootLogger } from './logger.js';
 import { NamespaceRegistry } from './namespaces.js';
 import { hostNamespace } from './namespaceHost.js';
+import { listenError, port } from './listenError.js';
+
+export { ListenError } from './listenError.js';
 
 export interface EmulatorOptions {
   /** Interface to bind. Default 127.0.0.1 (the Docker image uses 0.0.0.0). */
@@ -122,29 +125,6 @@ export interface Emulator extends ControlSurface {
   logger: Logger;
   /** Stops listeners in order: AMQP, HTTP, then the broker timer. Idempotent. */
   close(): Promise<void>;
-}
-
-/** A listener could not bind its port (EADDRINUSE, EACCES, EADDRNOTAVAIL...). */
-export class ListenError extends Error {
-  override readonly name = 'ListenError';
-  constructor(
-    readonly listener: 'AMQP' | 'AMQPS' | 'HTTP' | 'WebSocket',
-    readonly host: string,
-    readonly port: number,
-    readonly code: string | undefined,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      code === 'EADDRINUSE'
-        ? `cannot listen on ${host}:${port} (${listener}): the port is already in use`
-        : code === 'EACCES'
-          ? `cannot listen on ${host}:${port} (${listener}): permission denied`
-          : code === 'EADDRNOTAVAIL'
-            ? `cannot listen on ${host}:${port} (${listener}): the address is not available on this machine`
-            : `cannot listen on ${host}:${port} (${listener}): ${errorMessage(options?.cause)}`,
-      options,
-    );
-  }
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -374,23 +354,4 @@ function authConfig(keyName: string, key: string, config: EmulatorConfig): AuthC
     auth.keys.push(extra);
   });
   return auth;
-}
-
-function port(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new Error(`${name} must be a port number from 0 to 65535, not ${String(value)}`);
-  }
-  return value;
-}
-
-function listenError(err: unknown, listener: ListenError['listener'], host: string, p: number): unknown {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-    return new ListenError(listener, host, p, code, { cause: err });
-  }
-  return err;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
