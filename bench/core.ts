@@ -5,12 +5,17 @@
  *   3. RSS with 1,000,000 queued 256-byte messages (measured in a child process);
  *   4. a hostile LIKE: the rule `p LIKE '%a%a%b'` on a message whose p is 5,000 'a's (a regular
  *      expression took 38 s here; the budget is LIKE_BUDGET_MS per evaluation).
- * Options: --messages N (throughput run, default 2,000,000), --batch N (default 100), --like-only.
+ *   5. the test control plane's journal: throughput with it recording, and the heap a full journal
+ *      (100,000 events, the default) holds.
+ * Options: --messages N (throughput run, default 2,000,000), --batch N (default 100), --like-only,
+ * --journal-only.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Broker, FakeClock } from '../src/broker/index.js';
 import { compileSqlFilter } from '../src/broker/sqlFilter.js';
+import type { BrokerEvent } from '../src/broker/events.js';
+import { DEFAULT_JOURNAL_CAPACITY, Journal } from '../src/control/journal.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -18,8 +23,8 @@ const opt = (name: string, dflt: number): number => {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
 
-function throughput(total: number, batch: number): number {
-  const broker = new Broker({ clock: new FakeClock() });
+function throughput(total: number, batch: number, onEvent?: (e: BrokerEvent) => void): number {
+  const broker = new Broker({ clock: new FakeClock(), onEvent });
   broker.createQueue('bench');
   const receiver = broker.openReceiver('bench', { mode: 'peekLock' });
   const payload = Buffer.alloc(256, 7);
@@ -114,7 +119,48 @@ function rss(): { before: number; rss: number; heapUsed: number; external: numbe
   return JSON.parse(child.stdout);
 }
 
-if (args.includes('--rss-child')) {
+/** The journal's cost: throughput with and without it, and the heap of a full ring. */
+function journalRows(): [string, string][] {
+  const n = 500_000;
+  const off = throughput(n, 100);
+  const on = throughput(n, 100, new Journal().record);
+  const self = fileURLToPath(import.meta.url);
+  // In a fresh process: what earlier runs leave in V8's caches would blur a heap difference here.
+  const child = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, self, '--journal-heap-child'], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`journal heap child failed: ${child.stderr}`);
+  const held = Number(child.stdout);
+  const rate = (r: number): string => `${Math.round(r).toLocaleString('en')} msg/s`;
+  return [
+    [`send+receive+complete, batch 100, ${n.toLocaleString('en')} msgs, journal off / on`, `${rate(off)} / ${rate(on)} (${((1 - on / off) * 100).toFixed(0)}% slower)`],
+    [`heap of a full journal (${DEFAULT_JOURNAL_CAPACITY.toLocaleString('en')} events) and its broker`, `${(held / 1024 / 1024).toFixed(1)} MB`],
+  ];
+}
+
+/** Heap held by a journal filled (and wrapped) by a real broker run, after full collections. */
+function journalHeapChild(): void {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const journal = new Journal();
+  const broker = new Broker({ clock: new FakeClock(), onEvent: journal.record });
+  broker.createQueue('q');
+  const receiver = broker.openReceiver('q', { mode: 'peekLock' });
+  const inputs = Array.from({ length: 100 }, () => ({ payload: Buffer.alloc(16), size: 16 }));
+  for (let i = 0; i < 500; i++) {
+    broker.send('q', inputs);
+    for (const m of receiver.receive(100)) broker.complete('q', m.lockToken!);
+  }
+  gc();
+  const held = process.memoryUsage().heapUsed - before;
+  if (journal.query({ since: 0 }).length !== journal.capacity) throw new Error('the journal did not fill');
+  process.stdout.write(String(held));
+}
+
+if (args.includes('--journal-heap-child')) {
+  journalHeapChild();
+} else if (args.includes('--journal-only')) {
+  for (const [k, v] of journalRows()) console.log(`${k} | ${v}`);
+} else if (args.includes('--rss-child')) {
   rssChild();
 } else if (args.includes('--like-only')) {
   const [k, v] = likeRow();
@@ -137,6 +183,7 @@ if (args.includes('--rss-child')) {
   const mem = rss();
   const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(0)} MB`;
   rows.push(likeRow());
+  rows.push(...journalRows());
   rows.push(['RSS, 1,000,000 queued 256-byte messages', `${mb(mem.rss)} (process baseline ${mb(mem.before)}, heap ${mb(mem.heapUsed)}, external ${mb(mem.external)})`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(`${'measure'.padEnd(width)} | result`);

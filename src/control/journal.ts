@@ -34,7 +34,10 @@ export class Journal {
 
   /** Pass as BrokerOptions.onEvent. */
   readonly record = (event: BrokerEvent): void => {
-    const entry = { ...event, number: this.next++ };
+    // The core builds each event for the journal alone, so it is numbered in place: a copy per
+    // event was most of the journal's cost (npm run bench:core -- --journal-only).
+    const entry = event as BrokerEvent & { number: number };
+    entry.number = this.next++;
     if (this.ring.length < this.capacity) this.ring.push(entry);
     else {
       this.ring[this.start] = entry;
