@@ -13,6 +13,8 @@ export interface NamespaceBinding {
   auth: AuthConfig;
   /** Its delay faults: how long to hold a send or management request (ms; 0: not at all). */
   delayFor?: (kind: 'send' | 'management', path: string) => number;
+  /** Its admin faults: throws the armed error for an admin API request on this path. */
+  checkAdminFault?: (path: string) => void;
 }
 
 /** Finds the namespace a key name belongs to; undefined: the default namespace. */

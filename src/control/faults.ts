@@ -10,13 +10,15 @@
  * - send: sending on a sender link;
  * - receive: opening a receiver (attaching a receiver link, accepting a session);
  * - settle: complete, abandon, defer, dead-letter, release;
- * - management: $management requests (schedule, cancel, peek, renew, session state, deferred...).
+ * - management: $management requests (schedule, cancel, peek, renew, session state, deferred...);
+ * - admin: admin API (ATOM) requests on the entity or under it (get, create, update, delete,
+ *   runtime properties, rules), answered with the HTTP status Azure gives that error.
  */
 import type { BrokerApi } from '../broker/api.js';
 import { BrokerError, errors } from '../broker/errors.js';
 import { ControlError } from './errors.js';
 
-export const OPERATION_KINDS = ['send', 'receive', 'settle', 'management'] as const;
+export const OPERATION_KINDS = ['send', 'receive', 'settle', 'management', 'admin'] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
 /** The errors a fault can answer with, by the name of their AMQP condition's last part. */
@@ -64,6 +66,8 @@ const VERBS: Record<OperationKind, readonly string[]> = {
   receive: ['openReceiver', 'acceptSession', 'acceptNextSession'],
   settle: ['complete', 'abandon', 'defer', 'deadLetter', 'release'],
   management: ['schedule', 'cancelScheduled', 'peek', 'receiveDeferred', 'deleteMessages', 'renewLock', 'renewSessionLock', 'getSessionState', 'setSessionState', 'listSessions'],
+  // Checked by the admin API itself (src/http/app.ts), not through broker verbs.
+  admin: [],
 };
 
 export class Faults {

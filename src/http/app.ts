@@ -16,7 +16,7 @@ import type { ControlPlane } from '../control/index.js';
 import { contextPlugin, requestNamespace } from './context.js';
 import { forwardingBroker, type NamespaceLookup } from '../auth/namespace.js';
 import { errorHandlerPlugin, sendError } from './errors.js';
-import { canonicalizeUrl } from './paths.js';
+import { canonicalizeUrl, requestPath } from './paths.js';
 import { authPlugin } from './plugins/auth.js';
 import { xmlBodyPlugin } from './plugins/xmlBody.js';
 import { controlRoutes } from './routes/control.js';
@@ -44,6 +44,11 @@ export interface AdminAppDeps {
   control?: ControlPlane;
   /** Namespaces besides the default one, by key name. */
   namespaceFor?: NamespaceLookup;
+  /**
+   * Throws the error of an armed `admin` fault on this entity path, if any (the default
+   * namespace's; another namespace's comes with its binding).
+   */
+  checkAdminFault?: (path: string) => void;
 }
 
 /** Entity descriptions are small; anything bigger is refused with 413. */
@@ -94,6 +99,11 @@ export function buildAdminApp(deps: AdminAppDeps): FastifyInstance {
   app.register(healthRoutes);
   app.register(async (atom) => {
     await atom.register(authPlugin);
+    // After the token check, so an unauthorized request stays a 401 whatever is armed.
+    atom.addHook('preHandler', async (request) => {
+      const check = requestNamespace.getStore()?.checkAdminFault ?? deps.checkAdminFault;
+      check?.(requestPath(request.url));
+    });
     await atom.register(namespaceRoutes);
     await atom.register(queueRoutes);
     await atom.register(topicRoutes);

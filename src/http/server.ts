@@ -41,6 +41,8 @@ export interface AdminServerOptions {
   control?: ControlPlane;
   /** Namespaces besides the default one, by key name. */
   namespaceFor?: NamespaceLookup;
+  /** The default namespace's admin faults (see AdminAppDeps). */
+  checkAdminFault?: (path: string) => void;
 }
 
 export interface AdminServer {
@@ -58,6 +60,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     tls: options.tls,
     control: options.control,
     namespaceFor: options.namespaceFor,
+    checkAdminFault: options.checkAdminFault,
   });
   await app.ready();
 

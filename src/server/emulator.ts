@@ -247,6 +247,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         webSocket: gateway,
         control: options.controlApi === false ? undefined : control,
         namespaceFor: namespaces.forKeyName,
+        checkAdminFault: (path) => root.faults.check('admin', path),
       });
     } catch (err) {
       throw listenError(err, 'HTTP', host, httpPort);

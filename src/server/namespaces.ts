@@ -132,7 +132,7 @@ export class NamespaceRegistry implements NamespaceDirectory {
     auth.keys = [{ name: keyName, key, rights: ['Manage', 'Send', 'Listen'] }];
     auth.entityPolicies = brokerEntityPolicies(hosted.broker);
     const info = { name, keyName, key, configured: namespaces.length > 0 };
-    const entry: Entry = { info, binding: { name, broker: hosted.faulty, auth, delayFor: hosted.faults.delayFor }, hosted };
+    const entry: Entry = { info, binding: { name, broker: hosted.faulty, auth, delayFor: hosted.faults.delayFor, checkAdminFault: (path) => hosted.faults.check('admin', path) }, hosted };
     this.byName.set(name.toLowerCase(), entry);
     logger.info({ namespace: name, configured: info.configured }, 'namespace created');
     return entry;
