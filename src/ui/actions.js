@@ -3,7 +3,7 @@ import { api } from './api.js';
 import { act, confirmAction, field, h, table, when } from './dom.js';
 
 const ERRORS = ['server-busy', 'timeout', 'quota-exceeded', 'entity-disabled', 'not-found', 'message-lock-lost', 'session-lock-lost', 'session-cannot-be-locked', 'internal-error'];
-const OPERATIONS = ['send', 'receive', 'settle', 'management'];
+const OPERATIONS = ['send', 'receive', 'settle', 'management', 'admin'];
 
 const select = (id, options, first) => h('select', { id }, first ? h('option', { value: '' }, first) : null, options.map((o) => h('option', { value: o }, o)));
 
