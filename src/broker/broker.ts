@@ -39,22 +39,8 @@ import { acceptNextSession, acceptSession, renewReceiverSession, renewSessionLoc
 import { getSessionState, listSessions, setSessionState } from './sessionState.js';
 import { abandon, complete, release } from './settle.js';
 import { declareTransaction, dischargeTransaction } from './transaction.js';
-import type {
-  DeadLetterOptions,
-  MessageInput,
-  NamespaceSku,
-  PropertiesToModify,
-  QueueProperties,
-  ReceiveMode,
-  RuleAction,
-  RuleDescription,
-  RuleFilter,
-  RuntimeInfo,
-  SendOptions,
-  StoredMessage,
-  SubscriptionProperties,
-  TopicProperties,
-} from './types.js';
+// Signatures as in api.ts; the types by their module's name rather than a second list of them.
+import type * as t from './types.js';
 
 /** tick() is an operation with no verb: it only runs what is due. */
 const nothing = (): void => undefined;
@@ -89,17 +75,17 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
 
   // ---- entities ---------------------------------------------------------------------------
 
-  get sku(): NamespaceSku {
+  get sku(): t.NamespaceSku {
     return this.ns.sku;
   }
 
-  createQueue(name: string, properties?: Partial<QueueProperties>): QueueView {
+  createQueue(name: string, properties?: Partial<t.QueueProperties>): QueueView {
     return this.op.run(admin.createQueue, name, properties);
   }
   getQueue(name: string): QueueView {
     return this.op.run(admin.getQueue, name);
   }
-  updateQueue(name: string, properties: Partial<QueueProperties>): QueueView {
+  updateQueue(name: string, properties: Partial<t.QueueProperties>): QueueView {
     return this.op.run(admin.updateQueue, name, properties);
   }
   deleteQueue(name: string): void {
@@ -109,13 +95,13 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
     return this.op.run(admin.listQueues);
   }
 
-  createTopic(name: string, properties?: Partial<TopicProperties>): TopicView {
+  createTopic(name: string, properties?: Partial<t.TopicProperties>): TopicView {
     return this.op.run(admin.createTopic, name, properties);
   }
   getTopic(name: string): TopicView {
     return this.op.run(admin.getTopic, name);
   }
-  updateTopic(name: string, properties: Partial<TopicProperties>): TopicView {
+  updateTopic(name: string, properties: Partial<t.TopicProperties>): TopicView {
     return this.op.run(admin.updateTopic, name, properties);
   }
   deleteTopic(name: string): void {
@@ -128,15 +114,15 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
   createSubscription(
     topic: string,
     name: string,
-    properties?: Partial<SubscriptionProperties>,
-    defaultRule?: { name?: string; filter: RuleFilter; action?: RuleAction },
+    properties?: Partial<t.SubscriptionProperties>,
+    defaultRule?: { name?: string; filter: t.RuleFilter; action?: t.RuleAction },
   ): SubscriptionView {
     return this.op.run(admin.createSubscription, topic, name, properties, defaultRule);
   }
   getSubscription(topic: string, name: string): SubscriptionView {
     return this.op.run(admin.getSubscription, topic, name);
   }
-  updateSubscription(topic: string, name: string, properties: Partial<SubscriptionProperties>): SubscriptionView {
+  updateSubscription(topic: string, name: string, properties: Partial<t.SubscriptionProperties>): SubscriptionView {
     return this.op.run(admin.updateSubscription, topic, name, properties);
   }
   deleteSubscription(topic: string, name: string): void {
@@ -146,19 +132,19 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
     return this.op.run(admin.listSubscriptions, topic);
   }
 
-  createRule(topic: string, subscription: string, name: string, filter: RuleFilter, action?: RuleAction): RuleDescription {
+  createRule(topic: string, subscription: string, name: string, filter: t.RuleFilter, action?: t.RuleAction): t.RuleDescription {
     return this.op.run(admin.createRule, topic, subscription, name, filter, action);
   }
-  getRule(topic: string, subscription: string, name: string): RuleDescription {
+  getRule(topic: string, subscription: string, name: string): t.RuleDescription {
     return this.op.run(admin.getRule, topic, subscription, name);
   }
-  updateRule(topic: string, subscription: string, name: string, filter: RuleFilter, action?: RuleAction): RuleDescription {
+  updateRule(topic: string, subscription: string, name: string, filter: t.RuleFilter, action?: t.RuleAction): t.RuleDescription {
     return this.op.run(admin.updateRule, topic, subscription, name, filter, action);
   }
   deleteRule(topic: string, subscription: string, name: string): void {
     this.op.run(admin.deleteRule, topic, subscription, name);
   }
-  listRules(topic: string, subscription: string): RuleDescription[] {
+  listRules(topic: string, subscription: string): t.RuleDescription[] {
     return this.op.run(admin.listRules, topic, subscription);
   }
 
@@ -167,16 +153,16 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
     if (typeof path !== 'string' || path.length === 0) return undefined;
     return this.ns.registry.lookup(path)?.entity.kind;
   }
-  runtime(path: string): RuntimeInfo {
+  runtime(path: string): t.RuntimeInfo {
     return this.op.run(admin.runtime, path);
   }
 
   // ---- sending ----------------------------------------------------------------------------
 
-  send(path: string, messages: MessageInput[], options?: SendOptions): number[] {
+  send(path: string, messages: t.MessageInput[], options?: t.SendOptions): number[] {
     return this.op.run(send, path, messages, options);
   }
-  schedule(path: string, messages: MessageInput[], options?: SendOptions): number[] {
+  schedule(path: string, messages: t.MessageInput[], options?: t.SendOptions): number[] {
     return this.op.run(schedule, path, messages, options);
   }
   cancelScheduled(path: string, sequenceNumbers: number[]): void {
@@ -200,7 +186,7 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
   }
 
   // What receiver handles call back (ReceiverHost), each as one operation too.
-  receiveFor(r: ReceiverImpl, max: number): StoredMessage[] {
+  receiveFor(r: ReceiverImpl, max: number): t.StoredMessage[] {
     return this.op.run(receive, r, max);
   }
   closeReceiver(r: ReceiverImpl): void {
@@ -215,16 +201,16 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
   complete(path: string, lockToken: string, options?: SettleOptions): void {
     this.op.run(complete, path, lockToken, options);
   }
-  abandon(path: string, lockToken: string, propertiesToModify?: PropertiesToModify, options?: SettleOptions): void {
+  abandon(path: string, lockToken: string, propertiesToModify?: t.PropertiesToModify, options?: SettleOptions): void {
     this.op.run(abandon, path, lockToken, propertiesToModify, options);
   }
   release(path: string, lockToken: string, options?: SettleOptions): void {
     this.op.run(release, path, lockToken, options);
   }
-  defer(path: string, lockToken: string, propertiesToModify?: PropertiesToModify, options?: SettleOptions): void {
+  defer(path: string, lockToken: string, propertiesToModify?: t.PropertiesToModify, options?: SettleOptions): void {
     this.op.run(defer, path, lockToken, propertiesToModify, options);
   }
-  deadLetter(path: string, lockToken: string, options?: DeadLetterOptions, settle?: SettleOptions): void {
+  deadLetter(path: string, lockToken: string, options?: t.DeadLetterOptions, settle?: SettleOptions): void {
     this.op.run(deadLetter, path, lockToken, options, settle);
   }
   renewLock(path: string, lockTokens: string[], options?: SettleOptions): number[] {
@@ -242,10 +228,10 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
 
   // ---- browsing and by-sequence-number ------------------------------------------------------
 
-  peek(path: string, fromSequenceNumber: number, maxCount: number, sessionId?: string): StoredMessage[] {
+  peek(path: string, fromSequenceNumber: number, maxCount: number, sessionId?: string): t.StoredMessage[] {
     return this.op.run(peek, path, fromSequenceNumber, maxCount, sessionId);
   }
-  receiveDeferred(path: string, sequenceNumbers: number[], mode: ReceiveMode, sessionId?: string): StoredMessage[] {
+  receiveDeferred(path: string, sequenceNumbers: number[], mode: t.ReceiveMode, sessionId?: string): t.StoredMessage[] {
     return this.op.run(receiveDeferred, path, sequenceNumbers, mode, sessionId);
   }
   deleteMessages(path: string, options: DeleteMessagesOptions): number {
@@ -278,7 +264,7 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
   expireSessionLock(path: string, sessionId: string): boolean {
     return this.op.run(expireSessionLock, path, sessionId);
   }
-  inspectMessages(path: string): (StoredMessage & { lockHolder?: string })[] {
+  inspectMessages(path: string): (t.StoredMessage & { lockHolder?: string })[] {
     return this.op.run(inspectMessages, path);
   }
   inspectSessions(path: string): InspectedSession[] {

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ServiceBusClient, type ServiceBusClientOptions } from '@azure/service-bus';
+import { afterAll, beforeAll } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/index.js';
 
 export type { Emulator };
@@ -39,3 +40,45 @@ export function client(emulator: Emulator, options: ServiceBusClientOptions = {}
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One emulator and one client for a test file: started before its tests, closed after them. */
+export interface SharedEmulator {
+  readonly emulator: Emulator;
+  readonly sb: ServiceBusClient;
+  /** A queue of its own for one test. */
+  newQueue(props?: Parameters<Emulator['broker']['createQueue']>[1]): string;
+  /** Sends through a sender opened and closed for the purpose. */
+  send(entity: string, messages: Parameters<ReturnType<ServiceBusClient['createSender']>['sendMessages']>[0]): Promise<void>;
+}
+
+export function useSharedEmulator(start: () => Promise<Emulator> = startTestEmulator): SharedEmulator {
+  let emulator: Emulator | undefined;
+  let sb: ServiceBusClient | undefined;
+  beforeAll(async () => {
+    emulator = await start();
+    sb = client(emulator);
+  });
+  afterAll(async () => {
+    await sb?.close();
+    await emulator?.close();
+  });
+  const env: SharedEmulator = {
+    get emulator() {
+      return emulator!;
+    },
+    get sb() {
+      return sb!;
+    },
+    newQueue(props = {}) {
+      const name = uniqueName('q');
+      env.emulator.broker.createQueue(name, props);
+      return name;
+    },
+    async send(entity, messages) {
+      const sender = env.sb.createSender(entity);
+      await sender.sendMessages(messages);
+      await sender.close();
+    },
+  };
+  return env;
+}

@@ -5,20 +5,11 @@
  * another frame, so the emulator must free a slot once it has settled, not when the client also
  * says "settled". Before that fix every receiver here stopped at exactly 2,048 messages.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceBusClient, ServiceBusMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
-import { client, startTestEmulator, uniqueName, type Emulator } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import type { ServiceBusMessage, ServiceBusReceiver, ServiceBusSender } from '@azure/service-bus';
+import { uniqueName, useSharedEmulator } from './harness.js';
 
-let emulator: Emulator;
-let sb: ServiceBusClient;
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-  sb = client(emulator);
-});
-afterAll(async () => {
-  await sb?.close();
-  await emulator?.close();
-});
+const env = useSharedEmulator();
 
 async function sendMany(sender: ServiceBusSender, count: number, extra: Partial<ServiceBusMessage> = {}): Promise<void> {
   let sent = 0;
@@ -49,23 +40,23 @@ async function receiveAndComplete(receiver: ServiceBusReceiver, total: number): 
 describe('more deliveries on one receiver than the session window holds', () => {
   it('receiveMessages: one receiver completes 10,000 messages', async () => {
     const queue = uniqueName('many');
-    emulator.broker.createQueue(queue);
-    const sender = sb.createSender(queue);
+    env.emulator.broker.createQueue(queue);
+    const sender = env.sb.createSender(queue);
     await sendMany(sender, 10_000);
     await sender.close();
-    const receiver = sb.createReceiver(queue);
+    const receiver = env.sb.createReceiver(queue);
     expect(await receiveAndComplete(receiver, 10_000)).toBe(10_000);
     await receiver.close();
-    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(0);
+    expect(env.emulator.broker.runtime(queue).activeMessageCount).toBe(0);
   }, 120_000);
 
   it('subscribe: one receiver completes 10,000 messages', async () => {
     const queue = uniqueName('many-sub');
-    emulator.broker.createQueue(queue);
-    const sender = sb.createSender(queue);
+    env.emulator.broker.createQueue(queue);
+    const sender = env.sb.createSender(queue);
     await sendMany(sender, 10_000);
     await sender.close();
-    const receiver = sb.createReceiver(queue);
+    const receiver = env.sb.createReceiver(queue);
     let done = 0;
     let lastProgress = Date.now();
     const errors: unknown[] = [];
@@ -83,7 +74,7 @@ describe('more deliveries on one receiver than the session window holds', () => 
     );
     try {
       // autoCompleteMessages (the default) completes each message after processMessage returns.
-      while (emulator.broker.runtime(queue).activeMessageCount > 0) {
+      while (env.emulator.broker.runtime(queue).activeMessageCount > 0) {
         if (Date.now() - lastProgress > 5000) throw new Error(`subscribe stalled after ${done} of 10000 messages`);
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -97,13 +88,13 @@ describe('more deliveries on one receiver than the session window holds', () => 
 
   it('a session receiver completes 5,000 messages of one session', async () => {
     const queue = uniqueName('many-session');
-    emulator.broker.createQueue(queue, { requiresSession: true });
-    const sender = sb.createSender(queue);
+    env.emulator.broker.createQueue(queue, { requiresSession: true });
+    const sender = env.sb.createSender(queue);
     await sendMany(sender, 5_000, { sessionId: 's1' });
     await sender.close();
-    const receiver = await sb.acceptSession(queue, 's1');
+    const receiver = await env.sb.acceptSession(queue, 's1');
     expect(await receiveAndComplete(receiver, 5_000)).toBe(5_000);
     await receiver.close();
-    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(0);
+    expect(env.emulator.broker.runtime(queue).activeMessageCount).toBe(0);
   }, 120_000);
 });

@@ -3,39 +3,20 @@
  * Lock and TTL tests use short durations and real time: here the wire is what is under test
  * (the clock-driven rules themselves are covered in test/broker with a fake clock).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ServiceBusClient, type ServiceBusMessage, type ServiceBusReceivedMessage } from '@azure/service-bus';
 import type { AmqpAnnotatedMessage } from '@azure/core-amqp';
-import { client, sleep, startTestEmulator, uniqueName, type Emulator } from './harness.js';
+import { sleep, uniqueName, useSharedEmulator } from './harness.js';
 
-let emulator: Emulator;
-let sb: ServiceBusClient;
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-  sb = client(emulator);
-});
-afterAll(async () => {
-  await sb?.close();
-  await emulator?.close();
-});
-
-const newQueue = (props: Parameters<Emulator['broker']['createQueue']>[1] = {}) => {
-  const name = uniqueName('q');
-  emulator.broker.createQueue(name, props);
-  return name;
-};
-
-async function sendBodies(queue: string, bodies: unknown[], extra: Record<string, unknown> = {}) {
-  const sender = sb.createSender(queue);
-  await sender.sendMessages(bodies.map((body) => ({ body, ...extra })));
-  await sender.close();
-}
+const env = useSharedEmulator();
+const { newQueue } = env;
+const sendBodies = (queue: string, bodies: unknown[], extra: Record<string, unknown> = {}) => env.send(queue, bodies.map((body) => ({ body, ...extra })));
 
 describe('peek-lock and settlement', () => {
   it('delivers with lock token, locked-until, sequence number and delivery count 0; complete removes', async () => {
     const queue = newQueue();
     await sendBodies(queue, ['a', 'b']);
-    const receiver = sb.createReceiver(queue);
+    const receiver = env.sb.createReceiver(queue);
     const [m1, m2] = await receiver.receiveMessages(2, { maxWaitTimeInMs: 2000 });
     expect(m1!.body).toBe('a');
     expect(m2!.body).toBe('b');
@@ -47,14 +28,14 @@ describe('peek-lock and settlement', () => {
     expect(m1!.messageId).toMatch(/^[0-9a-f]{32}$/);
     await receiver.completeMessage(m1!);
     await receiver.completeMessage(m2!);
-    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(0);
+    expect(env.emulator.broker.runtime(queue).activeMessageCount).toBe(0);
     await receiver.close();
   });
 
   it('renews a message lock, and redelivers with delivery count 1 once the lock expires', async () => {
     const queue = newQueue({ lockDurationMs: 1000 });
     await sendBodies(queue, ['x']);
-    const receiver = sb.createReceiver(queue, { maxAutoLockRenewalDurationInMs: 0 });
+    const receiver = env.sb.createReceiver(queue, { maxAutoLockRenewalDurationInMs: 0 });
     const [m] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     const before = m!.lockedUntilUtc!.getTime();
     await sleep(200);
@@ -72,20 +53,20 @@ describe('peek-lock and settlement', () => {
   it('abandons up to MaxDeliveryCount, then the message is in the dead-letter queue', async () => {
     const queue = newQueue({ maxDeliveryCount: 3 });
     await sendBodies(queue, ['poison']);
-    const receiver = sb.createReceiver(queue);
+    const receiver = env.sb.createReceiver(queue);
     for (let i = 0; i < 3; i++) {
       const [m] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
       expect(m!.deliveryCount).toBe(i);
       await receiver.abandonMessage(m!, { attempt: i });
     }
     expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 })).toHaveLength(0);
-    const dlq = sb.createReceiver(queue, { subQueueType: 'deadLetter' });
+    const dlq = env.sb.createReceiver(queue, { subQueueType: 'deadLetter' });
     const [dead] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     expect(dead!.body).toBe('poison');
     expect(dead!.deadLetterReason).toBe('MaxDeliveryCountExceeded');
     expect(dead!.applicationProperties?.attempt).toBe(2);
     await dlq.completeMessage(dead!);
-    expect(emulator.broker.runtime(queue).deadLetterMessageCount).toBe(0);
+    expect(env.emulator.broker.runtime(queue).deadLetterMessageCount).toBe(0);
     await dlq.close();
     await receiver.close();
   });
@@ -93,10 +74,10 @@ describe('peek-lock and settlement', () => {
   it('dead-letters explicitly with reason and description', async () => {
     const queue = newQueue();
     await sendBodies(queue, [{ order: 1 }]);
-    const receiver = sb.createReceiver(queue);
+    const receiver = env.sb.createReceiver(queue);
     const [m] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     await receiver.deadLetterMessage(m!, { deadLetterReason: 'InvalidOrder', deadLetterErrorDescription: 'amount missing' });
-    const dlq = sb.createReceiver(queue, { subQueueType: 'deadLetter' });
+    const dlq = env.sb.createReceiver(queue, { subQueueType: 'deadLetter' });
     const [dead] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     expect(dead!.body).toEqual({ order: 1 });
     expect(dead!.deadLetterReason).toBe('InvalidOrder');
@@ -109,7 +90,7 @@ describe('peek-lock and settlement', () => {
   it('defers, then receives the deferred message by sequence number', async () => {
     const queue = newQueue();
     await sendBodies(queue, ['later', 'now']);
-    const receiver = sb.createReceiver(queue);
+    const receiver = env.sb.createReceiver(queue);
     const [first] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     await receiver.deferMessage(first!);
     const [second] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
@@ -126,21 +107,21 @@ describe('peek-lock and settlement', () => {
   it('receive-and-delete removes on delivery', async () => {
     const queue = newQueue();
     await sendBodies(queue, [1, 2, 3]);
-    const receiver = sb.createReceiver(queue, { receiveMode: 'receiveAndDelete' });
+    const receiver = env.sb.createReceiver(queue, { receiveMode: 'receiveAndDelete' });
     const got: unknown[] = [];
     while (got.length < 3) {
       const batch = await receiver.receiveMessages(3, { maxWaitTimeInMs: 1000 });
       got.push(...batch.map((m) => m.body));
     }
     expect(got).toEqual([1, 2, 3]);
-    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(0);
+    expect(env.emulator.broker.runtime(queue).activeMessageCount).toBe(0);
     await receiver.close();
   });
 
   it('streams with subscribe and completes automatically', async () => {
     const queue = newQueue();
     await sendBodies(queue, ['s1', 's2', 's3']);
-    const receiver = sb.createReceiver(queue);
+    const receiver = env.sb.createReceiver(queue);
     const bodies: unknown[] = [];
     await new Promise<void>((resolve, reject) => {
       receiver.subscribe(
@@ -159,19 +140,19 @@ describe('peek-lock and settlement', () => {
     await receiver.close();
     expect(bodies).toEqual(['s1', 's2', 's3']);
     await sleep(100);
-    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(0);
+    expect(env.emulator.broker.runtime(queue).activeMessageCount).toBe(0);
   });
 });
 
 describe('time: TTL and scheduling', () => {
   it('dead-letters an expired message with TTLExpiredException', async () => {
     const queue = newQueue({ deadLetteringOnMessageExpiration: true });
-    const sender = sb.createSender(queue);
+    const sender = env.sb.createSender(queue);
     await sender.sendMessages({ body: 'short-lived', timeToLive: 300 });
     await sender.close();
     await sleep(600);
-    expect(emulator.broker.runtime(queue)).toMatchObject({ activeMessageCount: 0, deadLetterMessageCount: 1 });
-    const dlq = sb.createReceiver(queue, { subQueueType: 'deadLetter' });
+    expect(env.emulator.broker.runtime(queue)).toMatchObject({ activeMessageCount: 0, deadLetterMessageCount: 1 });
+    const dlq = env.sb.createReceiver(queue, { subQueueType: 'deadLetter' });
     const [dead] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     expect(dead!.body).toBe('short-lived');
     expect(dead!.deadLetterReason).toBe('TTLExpiredException');
@@ -182,23 +163,23 @@ describe('time: TTL and scheduling', () => {
 
   it('schedules, peeks the scheduled state, cancels, and delivers when due', async () => {
     const queue = newQueue();
-    const sender = sb.createSender(queue);
+    const sender = env.sb.createSender(queue);
     const [cancelled] = await sender.scheduleMessages({ body: 'never' }, new Date(Date.now() + 60_000));
     const [due] = await sender.scheduleMessages({ body: 'soon' }, new Date(Date.now() + 700));
     expect(Number(due) - Number(cancelled)).toBe(1);
-    const receiver = sb.createReceiver(queue);
+    const receiver = env.sb.createReceiver(queue);
     const peeked = await receiver.peekMessages(10, { fromSequenceNumber: cancelled as never });
     expect(peeked.map((m) => [m.body, m.state])).toEqual([
       ['never', 'scheduled'],
       ['soon', 'scheduled'],
     ]);
     await sender.cancelScheduledMessages(cancelled!);
-    expect(emulator.broker.runtime(queue).scheduledMessageCount).toBe(1);
+    expect(env.emulator.broker.runtime(queue).scheduledMessageCount).toBe(1);
     const [m] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 5000 });
     expect(m!.body).toBe('soon');
     expect(m!.scheduledEnqueueTimeUtc!.getTime()).toBeGreaterThan(Date.now() - 5000);
     await receiver.completeMessage(m!);
-    expect(emulator.broker.runtime(queue)).toMatchObject({ activeMessageCount: 0, scheduledMessageCount: 0 });
+    expect(env.emulator.broker.runtime(queue)).toMatchObject({ activeMessageCount: 0, scheduledMessageCount: 0 });
     await sender.close();
     await receiver.close();
   });
@@ -208,7 +189,7 @@ describe('peek and batches', () => {
   it('peeks without locking and continues from the last sequence number', async () => {
     const queue = newQueue();
     await sendBodies(queue, ['p1', 'p2', 'p3']);
-    const receiver = sb.createReceiver(queue);
+    const receiver = env.sb.createReceiver(queue);
     const first = await receiver.peekMessages(2);
     expect(first.map((m) => m.body)).toEqual(['p1', 'p2']);
     const next = await receiver.peekMessages(2);
@@ -222,13 +203,13 @@ describe('peek and batches', () => {
 
   it('sends a batch sized by the link max-message-size, all messages enqueued in order', async () => {
     const queue = newQueue();
-    const sender = sb.createSender(queue);
+    const sender = env.sb.createSender(queue);
     const batch = await sender.createMessageBatch();
     expect(batch.maxSizeInBytes).toBe(256 * 1024);
     for (let i = 0; i < 50; i++) expect(batch.tryAddMessage({ body: `m${i}`, applicationProperties: { i } })).toBe(true);
     await sender.sendMessages(batch);
-    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(50);
-    const receiver = sb.createReceiver(queue, { receiveMode: 'receiveAndDelete' });
+    expect(env.emulator.broker.runtime(queue).activeMessageCount).toBe(50);
+    const receiver = env.sb.createReceiver(queue, { receiveMode: 'receiveAndDelete' });
     const got: ServiceBusReceivedMessage[] = [];
     while (got.length < 50) got.push(...(await receiver.receiveMessages(50, { maxWaitTimeInMs: 1000 })));
     expect(got.map((m) => m.body)).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
@@ -239,9 +220,9 @@ describe('peek and batches', () => {
 
   it('refuses a message larger than the entity allows, leaving the queue untouched', async () => {
     const queue = newQueue();
-    const sender = sb.createSender(queue);
+    const sender = env.sb.createSender(queue);
     await expect(sender.sendMessages({ body: Buffer.alloc(300 * 1024) })).rejects.toMatchObject({ code: 'MessageSizeExceeded' });
-    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(0);
+    expect(env.emulator.broker.runtime(queue).activeMessageCount).toBe(0);
     await sender.close();
   });
 });
@@ -249,9 +230,9 @@ describe('peek and batches', () => {
 describe('sessions beyond the tutorial', () => {
   it('renews a session lock; an expired session lock fails the receiver and frees the session', async () => {
     const queue = newQueue({ requiresSession: true, lockDurationMs: 1000 });
-    const sender = sb.createSender(queue);
+    const sender = env.sb.createSender(queue);
     await sender.sendMessages([{ body: 1, sessionId: 's' }, { body: 2, sessionId: 's' }]);
-    const receiver = await sb.acceptSession(queue, 's', { maxAutoLockRenewalDurationInMs: 0 });
+    const receiver = await env.sb.acceptSession(queue, 's', { maxAutoLockRenewalDurationInMs: 0 });
     const before = receiver.sessionLockedUntilUtc!.getTime();
     await sleep(200);
     const renewed = await receiver.renewSessionLock();
@@ -261,7 +242,7 @@ describe('sessions beyond the tutorial', () => {
     await sleep(1400);
     await expect(receiver.completeMessage(m!)).rejects.toMatchObject({ code: 'SessionLockLost' });
     await receiver.close();
-    const next = await sb.acceptSession(queue, 's');
+    const next = await env.sb.acceptSession(queue, 's');
     const again = await next.receiveMessages(2, { maxWaitTimeInMs: 2000 });
     expect(again.map((x) => [x.body, x.deliveryCount])).toEqual([
       [1, 1],
@@ -274,13 +255,13 @@ describe('sessions beyond the tutorial', () => {
 
   it('peeks within a session only', async () => {
     const queue = newQueue({ requiresSession: true });
-    const sender = sb.createSender(queue);
+    const sender = env.sb.createSender(queue);
     await sender.sendMessages([
       { body: 'a1', sessionId: 'a' },
       { body: 'b1', sessionId: 'b' },
       { body: 'a2', sessionId: 'a' },
     ]);
-    const receiver = await sb.acceptSession(queue, 'a');
+    const receiver = await env.sb.acceptSession(queue, 'a');
     expect((await receiver.peekMessages(10)).map((m) => m.body)).toEqual(['a1', 'a2']);
     await receiver.close();
     await sender.close();
@@ -288,23 +269,23 @@ describe('sessions beyond the tutorial', () => {
 
   it('refuses a message without session id on a session queue, and a non-session receiver', async () => {
     const queue = newQueue({ requiresSession: true });
-    const sender = sb.createSender(queue);
+    const sender = env.sb.createSender(queue);
     await expect(sender.sendMessages({ body: 'no session' })).rejects.toMatchObject({ name: 'ServiceBusError' });
-    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(0);
+    expect(env.emulator.broker.runtime(queue).activeMessageCount).toBe(0);
     await sender.sendMessages({ body: 'in a session', sessionId: 's' });
     // A receiver without a session cannot take session messages: the attach is refused.
-    const plain = sb.createReceiver(queue);
+    const plain = env.sb.createReceiver(queue);
     await expect(plain.receiveMessages(1, { maxWaitTimeInMs: 2000 })).rejects.toMatchObject({ name: 'ServiceBusError' });
     await plain.close();
-    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(1);
+    expect(env.emulator.broker.runtime(queue).activeMessageCount).toBe(1);
     await sender.close();
   });
 
   it('abandons a session message back to the head of its session', async () => {
     const queue = newQueue({ requiresSession: true });
-    const sender = sb.createSender(queue);
+    const sender = env.sb.createSender(queue);
     await sender.sendMessages([1, 2, 3].map((body) => ({ body, sessionId: 'o' })));
-    const receiver = await sb.acceptSession(queue, 'o');
+    const receiver = await env.sb.acceptSession(queue, 'o');
     const [m] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     await receiver.abandonMessage(m!);
     const all = await receiver.receiveMessages(3, { maxWaitTimeInMs: 2000 });
@@ -319,10 +300,10 @@ describe('sessions beyond the tutorial', () => {
 describe('topics, subscriptions and rules', () => {
   it('fans out to subscriptions whose rules match; rules managed over $management', async () => {
     const topic = uniqueName('t');
-    emulator.broker.createTopic(topic);
-    emulator.broker.createSubscription(topic, 'all');
-    emulator.broker.createSubscription(topic, 'red');
-    const rules = sb.createRuleManager(topic, 'red');
+    env.emulator.broker.createTopic(topic);
+    env.emulator.broker.createSubscription(topic, 'all');
+    env.emulator.broker.createSubscription(topic, 'red');
+    const rules = env.sb.createRuleManager(topic, 'red');
     await rules.deleteRule('$Default');
     await rules.createRule('only-red', { applicationProperties: { color: 'red' } });
     await rules.createRule('sql-big', { sqlExpression: 'size > 10' });
@@ -331,13 +312,13 @@ describe('topics, subscriptions and rules', () => {
     expect(names).toEqual(['only-red', 'sql-big']);
     await rules.deleteRule('sql-big');
 
-    const sender = sb.createSender(topic);
+    const sender = env.sb.createSender(topic);
     await sender.sendMessages([
       { body: 'r', applicationProperties: { color: 'red' } },
       { body: 'b', applicationProperties: { color: 'blue' } },
     ]);
-    const all = sb.createReceiver(topic, 'all', { receiveMode: 'receiveAndDelete' });
-    const red = sb.createReceiver(topic, 'red', { receiveMode: 'receiveAndDelete' });
+    const all = env.sb.createReceiver(topic, 'all', { receiveMode: 'receiveAndDelete' });
+    const red = env.sb.createReceiver(topic, 'red', { receiveMode: 'receiveAndDelete' });
     const gotAll: unknown[] = [];
     while (gotAll.length < 2) gotAll.push(...(await all.receiveMessages(2, { maxWaitTimeInMs: 1000 })).map((m) => m.body));
     expect(gotAll).toEqual(['r', 'b']);
@@ -351,34 +332,10 @@ describe('topics, subscriptions and rules', () => {
 describe('message fidelity', () => {
   it('round-trips every property and body type', async () => {
     const queue = newQueue();
-    const sender = sb.createSender(queue);
+    const sender = env.sb.createSender(queue);
     const when = new Date('2025-05-06T07:08:09.010Z');
-    const messages: (ServiceBusMessage | AmqpAnnotatedMessage)[] = [
-      {
-        body: { nested: [1, 'two', { three: true }] },
-        contentType: 'application/json',
-        correlationId: 'corr-1',
-        subject: 'subj',
-        to: 'someone',
-        replyTo: 'reply-queue',
-        replyToSessionId: 'reply-session',
-        messageId: 'mid-1',
-        timeToLive: 3_600_000,
-        applicationProperties: { s: 'text', i: 42, neg: -7, f: 1.5, b: true, d: when },
-      },
-      { body: Buffer.from([0, 1, 2, 255]) },
-      { body: 'plain string' },
-      { body: 12345 },
-      { body: [1, 2, 3], bodyType: 'sequence' },
-      { body: 'value-typed', bodyType: 'value' },
-    ];
-    await sender.sendMessages(messages as ServiceBusMessage[]);
-    const receiver = sb.createReceiver(queue, { receiveMode: 'receiveAndDelete' });
-    const got: ServiceBusReceivedMessage[] = [];
-    while (got.length < 6) got.push(...(await receiver.receiveMessages(6, { maxWaitTimeInMs: 1000 })));
-    const [first, bin, str, num, seq, val] = got;
-    expect(first!.body).toEqual({ nested: [1, 'two', { three: true }] });
-    expect(first).toMatchObject({
+    // Sent with the first message, and expected back on it as they were.
+    const headers = {
       contentType: 'application/json',
       correlationId: 'corr-1',
       subject: 'subj',
@@ -387,7 +344,22 @@ describe('message fidelity', () => {
       replyToSessionId: 'reply-session',
       messageId: 'mid-1',
       timeToLive: 3_600_000,
-    });
+    };
+    const messages: (ServiceBusMessage | AmqpAnnotatedMessage)[] = [
+      { body: { nested: [1, 'two', { three: true }] }, ...headers, applicationProperties: { s: 'text', i: 42, neg: -7, f: 1.5, b: true, d: when } },
+      { body: Buffer.from([0, 1, 2, 255]) },
+      { body: 'plain string' },
+      { body: 12345 },
+      { body: [1, 2, 3], bodyType: 'sequence' },
+      { body: 'value-typed', bodyType: 'value' },
+    ];
+    await sender.sendMessages(messages as ServiceBusMessage[]);
+    const receiver = env.sb.createReceiver(queue, { receiveMode: 'receiveAndDelete' });
+    const got: ServiceBusReceivedMessage[] = [];
+    while (got.length < 6) got.push(...(await receiver.receiveMessages(6, { maxWaitTimeInMs: 1000 })));
+    const [first, bin, str, num, seq, val] = got;
+    expect(first!.body).toEqual({ nested: [1, 'two', { three: true }] });
+    expect(first).toMatchObject(headers);
     // The JS SDK itself sends Date application properties as epoch milliseconds (on Azure too).
     expect(first!.applicationProperties).toEqual({ s: 'text', i: 42, neg: -7, f: 1.5, b: true, d: when.getTime() });
     expect(first!.expiresAtUtc!.getTime() - first!.enqueuedTimeUtc!.getTime()).toBe(3_600_000);
@@ -405,21 +377,21 @@ describe('message fidelity', () => {
 
 describe('errors', () => {
   it('an unknown entity is MessagingEntityNotFound, for senders and receivers', async () => {
-    const sender = sb.createSender('no-such-queue');
+    const sender = env.sb.createSender('no-such-queue');
     await expect(sender.sendMessages({ body: 1 })).rejects.toMatchObject({ code: 'MessagingEntityNotFound' });
     await sender.close();
-    const receiver = sb.createReceiver('no-such-queue');
+    const receiver = env.sb.createReceiver('no-such-queue');
     await expect(receiver.receiveMessages(1, { maxWaitTimeInMs: 1000 })).rejects.toMatchObject({ code: 'MessagingEntityNotFound' });
     await receiver.close();
-    expect(emulator.broker.entityKind('no-such-queue')).toBeUndefined();
+    expect(env.emulator.broker.entityKind('no-such-queue')).toBeUndefined();
   });
 
   it('a wrong key is UnauthorizedAccess', async () => {
     const queue = newQueue();
-    const bad = new ServiceBusClient(emulator.connectionString.replace('SAS_KEY_VALUE', 'wrong-key'), { retryOptions: { maxRetries: 0, timeoutInMs: 5000 } });
+    const bad = new ServiceBusClient(env.emulator.connectionString.replace('SAS_KEY_VALUE', 'wrong-key'), { retryOptions: { maxRetries: 0, timeoutInMs: 5000 } });
     const sender = bad.createSender(queue);
     await expect(sender.sendMessages({ body: 1 })).rejects.toMatchObject({ code: 'UnauthorizedAccess' });
     await bad.close();
-    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(0);
+    expect(env.emulator.broker.runtime(queue).activeMessageCount).toBe(0);
   });
 });

@@ -2,38 +2,17 @@
  * Service Bus semantics the official JS SDK observes, where the SDK's own live tests expect Azure's
  * behaviour: delivery counts, message state, lock-token annotations, sessions, forwarding, rules.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceBusClient } from '@azure/service-bus';
-import { client, startTestEmulator, uniqueName, type Emulator } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { uniqueName, useSharedEmulator } from './harness.js';
 
-let emulator: Emulator;
-let sb: ServiceBusClient;
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-  sb = client(emulator);
-});
-afterAll(async () => {
-  await sb?.close();
-  await emulator?.close();
-});
-
-const newQueue = (props: Parameters<Emulator['broker']['createQueue']>[1] = {}) => {
-  const name = uniqueName('q');
-  emulator.broker.createQueue(name, props);
-  return name;
-};
-
-async function send(entity: string, messages: Parameters<ReturnType<ServiceBusClient['createSender']>['sendMessages']>[0]) {
-  const sender = sb.createSender(entity);
-  await sender.sendMessages(messages);
-  await sender.close();
-}
+const env = useSharedEmulator();
+const { newQueue, send } = env;
 
 describe('delivery counts', () => {
   it('a deferral counts as a delivery, and the dead-lettered copy keeps the count', async () => {
     const queue = newQueue();
     await send(queue, { body: 'x' });
-    const receiver = sb.createReceiver(queue);
+    const receiver = env.sb.createReceiver(queue);
     const [m] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     expect(m!.deliveryCount).toBe(0);
     await receiver.deferMessage(m!);
@@ -43,7 +22,7 @@ describe('delivery counts', () => {
     const [d2] = await receiver.receiveDeferredMessages(m!.sequenceNumber!);
     expect(d2!.deliveryCount).toBe(2);
     await receiver.deadLetterMessage(d2!);
-    const dlq = sb.createReceiver(queue, { subQueueType: 'deadLetter' });
+    const dlq = env.sb.createReceiver(queue, { subQueueType: 'deadLetter' });
     const [dead] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     expect(dead!.deliveryCount).toBe(2);
     await receiver.close();
@@ -53,10 +32,10 @@ describe('delivery counts', () => {
   it('abandoning in the dead-letter queue leaves the delivery count unchanged', async () => {
     const queue = newQueue({ maxDeliveryCount: 1 });
     await send(queue, { body: 'x' });
-    const receiver = sb.createReceiver(queue);
+    const receiver = env.sb.createReceiver(queue);
     const [m] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     await receiver.abandonMessage(m!);
-    const dlq = sb.createReceiver(queue, { subQueueType: 'deadLetter' });
+    const dlq = env.sb.createReceiver(queue, { subQueueType: 'deadLetter' });
     for (let i = 0; i < 3; i++) {
       const [dead] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 2000 });
       expect(dead!.deliveryCount).toBe(1);
@@ -70,11 +49,11 @@ describe('delivery counts', () => {
 describe('delivery annotations', () => {
   it('a message enqueued by its schedule is delivered with state scheduled; others carry state active', async () => {
     const queue = newQueue();
-    const sender = sb.createSender(queue);
+    const sender = env.sb.createSender(queue);
     await sender.scheduleMessages({ body: 'due' }, new Date(Date.now() + 300));
     await sender.sendMessages({ body: 'plain' });
     await sender.close();
-    const receiver = sb.createReceiver(queue);
+    const receiver = env.sb.createReceiver(queue);
     const got = [];
     while (got.length < 2) got.push(...(await receiver.receiveMessages(2, { maxWaitTimeInMs: 3000 })));
     const byBody = new Map(got.map((m) => [m.body, m]));
@@ -89,7 +68,7 @@ describe('delivery annotations', () => {
   it('each peek-lock delivery carries x-opt-lock-token in its delivery annotations', async () => {
     const queue = newQueue();
     await send(queue, [{ body: 1 }, { body: 2 }]);
-    const receiver = sb.createReceiver(queue);
+    const receiver = env.sb.createReceiver(queue);
     const got = await receiver.receiveMessages(2, { maxWaitTimeInMs: 2000 });
     expect(got).toHaveLength(2);
     for (const m of got) {
@@ -107,13 +86,13 @@ describe('delivery annotations', () => {
 describe('forwarding', () => {
   it('a queue forwarding to itself dead-letters the message after 4 hops with MaxTransferHopCountExceeded', async () => {
     const queue = uniqueName('self');
-    emulator.broker.createQueue(queue, { forwardTo: queue });
+    env.emulator.broker.createQueue(queue, { forwardTo: queue });
     await send(queue, { body: 'loop' });
-    const dlq = sb.createReceiver(queue, { subQueueType: 'deadLetter' });
+    const dlq = env.sb.createReceiver(queue, { subQueueType: 'deadLetter' });
     const [dead] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     expect(dead!.body).toBe('loop');
     expect(dead!.deadLetterReason).toBe('MaxTransferHopCountExceeded');
-    expect(emulator.broker.runtime(queue).activeMessageCount).toBe(0);
+    expect(env.emulator.broker.runtime(queue).activeMessageCount).toBe(0);
     await dlq.completeMessage(dead!);
     await dlq.close();
   });
@@ -122,21 +101,21 @@ describe('forwarding', () => {
 describe('rules and filters', () => {
   const newSubscription = () => {
     const topic = uniqueName('t');
-    emulator.broker.createTopic(topic);
-    emulator.broker.createSubscription(topic, 's');
+    env.emulator.broker.createTopic(topic);
+    env.emulator.broker.createSubscription(topic, 's');
     return { topic, sub: 's' };
   };
 
   it("SQL property names are case-insensitive: Color = 'yellow' matches the application property color", async () => {
     const { topic, sub } = newSubscription();
-    const rules = sb.createRuleManager(topic, sub);
+    const rules = env.sb.createRuleManager(topic, sub);
     await rules.deleteRule('$Default');
     await rules.createRule('yellow', { sqlExpression: "Color = 'yellow'" });
     await send(topic, [
       { body: 'y', applicationProperties: { color: 'yellow' } },
       { body: 'r', applicationProperties: { color: 'red' } },
     ]);
-    const receiver = sb.createReceiver(topic, sub, { receiveMode: 'receiveAndDelete' });
+    const receiver = env.sb.createReceiver(topic, sub, { receiveMode: 'receiveAndDelete' });
     const got = await receiver.receiveMessages(5, { maxWaitTimeInMs: 1000 });
     expect(got.map((m) => m.body)).toEqual(['y']);
     await receiver.close();
@@ -144,7 +123,7 @@ describe('rules and filters', () => {
 
   it('SQL rule actions are applied: SET and REMOVE on user and sys. properties, on SQL and correlation rules', async () => {
     const { topic, sub } = newSubscription();
-    const rules = sb.createRuleManager(topic, sub);
+    const rules = env.sb.createRuleManager(topic, sub);
     await rules.deleteRule('$Default');
     await rules.createRule('sql', { sqlExpression: 'qty > 1' }, { sqlExpression: "SET total = qty * 10; REMOVE secret; SET sys.Label = 'bulk'; REMOVE sys.To" });
     await rules.createRule('corr', { applicationProperties: { kind: 'vip' } }, { sqlExpression: "SET sys.CorrelationId = 'vip-' + sys.MessageId" });
@@ -152,7 +131,7 @@ describe('rules and filters', () => {
       { body: 'many', messageId: 'm1', subject: 'orig', to: 'dest', contentType: 'text/plain', applicationProperties: { qty: 3, secret: 's' } },
       { body: 'vip', messageId: 'm2', applicationProperties: { kind: 'vip', qty: 1 } },
     ]);
-    const receiver = sb.createReceiver(topic, sub, { receiveMode: 'receiveAndDelete' });
+    const receiver = env.sb.createReceiver(topic, sub, { receiveMode: 'receiveAndDelete' });
     const got = await receiver.receiveMessages(5, { maxWaitTimeInMs: 1000 });
     expect(got.map((m) => m.body)).toEqual(['many', 'vip']);
     const [many, vip] = got;
@@ -165,7 +144,7 @@ describe('rules and filters', () => {
 
   it('enumerate-rules lists in name order, page by page', async () => {
     const { topic, sub } = newSubscription();
-    const rules = sb.createRuleManager(topic, sub);
+    const rules = env.sb.createRuleManager(topic, sub);
     for (const name of ['zeta', 'alpha', 'mid', 'beta']) await rules.createRule(name, { sqlExpression: '1=1' });
     const all = [];
     for await (const r of rules.listRules()) all.push(r.name);
@@ -177,7 +156,7 @@ describe('rules and filters', () => {
 
   it('a filter nested 500 levels deep is an argument error, and the emulator carries on', async () => {
     const { topic, sub } = newSubscription();
-    const rules = sb.createRuleManager(topic, sub);
+    const rules = env.sb.createRuleManager(topic, sub);
     const deep = `${'('.repeat(500)}a = 1${')'.repeat(500)}`;
     await expect(rules.createRule('deep', { sqlExpression: deep })).rejects.toThrow(/nests more than/);
     const names = [];
@@ -187,7 +166,7 @@ describe('rules and filters', () => {
 
   it('SQL filters and actions over 1,024 characters are refused over $management with an argument error', async () => {
     const { topic, sub } = newSubscription();
-    const rules = sb.createRuleManager(topic, sub);
+    const rules = env.sb.createRuleManager(topic, sub);
     const filter = (n: number) => `a = '${'x'.repeat(n - 6)}'`;
     const action = (n: number) => `SET a = '${'x'.repeat(n - 10)}'`;
     expect(filter(1025)).toHaveLength(1025);

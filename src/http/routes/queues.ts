@@ -1,12 +1,12 @@
 /** Queues: the list route, and the handlers `/{name}` dispatches to for queues (see entities.ts). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { QueueView } from '../../broker/api.js';
-import { errors } from '../../broker/errors.js';
+import type { QueueProperties } from '../../broker/types.js';
 import { baseOf, byName, entryXml, feedXml, paginate, type Base, type EntryInput } from '../atom.js';
-import { authorizationRulesFor } from '../serializers/authorizationRules.js';
 import { QUEUE_CLEARABLE, QUEUE_ROOT, queueXml, readQueue } from '../serializers/queue.js';
 import type { XmlObject } from '../xml.js';
-import { feedResponses, listQuerySchema, lookup, sendEntry, sendFeed, withCleared, type ListQuery } from './common.js';
+import { feedResponses, listQuerySchema, sendEntry, sendFeed, type ListQuery } from './common.js';
+import { type EntityKind, putEntity } from './entityPut.js';
 
 export function queueEntry(base: Base, v: QueueView): EntryInput {
   return {
@@ -23,29 +23,19 @@ export function getQueue(app: FastifyInstance, request: FastifyRequest, reply: F
   return sendEntry(reply, 200, entryXml(baseOf(request), queueEntry(baseOf(request), view)));
 }
 
-export function putQueue(
-  app: FastifyInstance,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  name: string,
-  el: XmlObject,
-  update: boolean,
-): FastifyReply {
-  const { broker, now } = app.admin;
-  const props = readQueue(el);
-  const base = baseOf(request);
-  if (update) {
-    const current = lookup(() => broker.getQueue(name));
-    if (!current) throw errors.entityNotFound(name);
-    props.authorizationRules = authorizationRulesFor(el, current.properties.authorizationRules, now());
-    const view = broker.updateQueue(name, withCleared(props, QUEUE_CLEARABLE));
-    return sendEntry(reply, 200, entryXml(base, queueEntry(base, view)));
-  }
-  if (lookup(() => broker.getTopic(name))) throw errors.entityExists(name);
-  props.authorizationRules = authorizationRulesFor(el, [], now());
-  const view = broker.createQueue(name, props);
-  request.log.info({ entity: view.name }, 'queue created');
-  return sendEntry(reply, 201, entryXml(base, queueEntry(base, view)));
+const QUEUE_KIND: EntityKind<Partial<QueueProperties>, QueueView> = {
+  kind: 'queue',
+  read: readQueue,
+  get: (broker, name) => broker.getQueue(name),
+  update: (broker, name, props) => broker.updateQueue(name, props),
+  create: (broker, name, props) => broker.createQueue(name, props),
+  other: (broker, name) => broker.getTopic(name),
+  clearable: QUEUE_CLEARABLE,
+  entry: queueEntry,
+};
+
+export function putQueue(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, name: string, el: XmlObject, update: boolean): FastifyReply {
+  return putEntity(app, request, reply, name, el, update, QUEUE_KIND);
 }
 
 export default async function queueRoutes(app: FastifyInstance): Promise<void> {

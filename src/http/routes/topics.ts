@@ -1,12 +1,12 @@
 /** Topics: the list route, and the handlers `/{name}` dispatches to for topics (see entities.ts). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TopicView } from '../../broker/api.js';
-import { errors } from '../../broker/errors.js';
+import type { TopicProperties } from '../../broker/types.js';
 import { baseOf, byName, entryXml, feedXml, paginate, type Base, type EntryInput } from '../atom.js';
-import { authorizationRulesFor } from '../serializers/authorizationRules.js';
 import { TOPIC_CLEARABLE, TOPIC_ROOT, readTopic, topicXml } from '../serializers/topic.js';
 import type { XmlObject } from '../xml.js';
-import { feedResponses, listQuerySchema, lookup, sendEntry, sendFeed, withCleared, type ListQuery } from './common.js';
+import { feedResponses, listQuerySchema, sendEntry, sendFeed, type ListQuery } from './common.js';
+import { type EntityKind, putEntity } from './entityPut.js';
 
 export function topicEntry(v: TopicView): EntryInput {
   return {
@@ -23,29 +23,19 @@ export function getTopic(app: FastifyInstance, request: FastifyRequest, reply: F
   return sendEntry(reply, 200, entryXml(baseOf(request), topicEntry(view)));
 }
 
-export function putTopic(
-  app: FastifyInstance,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  name: string,
-  el: XmlObject,
-  update: boolean,
-): FastifyReply {
-  const { broker, now } = app.admin;
-  const props = readTopic(el);
-  const base = baseOf(request);
-  if (update) {
-    const current = lookup(() => broker.getTopic(name));
-    if (!current) throw errors.entityNotFound(name);
-    props.authorizationRules = authorizationRulesFor(el, current.properties.authorizationRules, now());
-    const view = broker.updateTopic(name, withCleared(props, TOPIC_CLEARABLE));
-    return sendEntry(reply, 200, entryXml(base, topicEntry(view)));
-  }
-  if (lookup(() => broker.getQueue(name))) throw errors.entityExists(name);
-  props.authorizationRules = authorizationRulesFor(el, [], now());
-  const view = broker.createTopic(name, props);
-  request.log.info({ entity: view.name }, 'topic created');
-  return sendEntry(reply, 201, entryXml(base, topicEntry(view)));
+const TOPIC_KIND: EntityKind<Partial<TopicProperties>, TopicView> = {
+  kind: 'topic',
+  read: readTopic,
+  get: (broker, name) => broker.getTopic(name),
+  update: (broker, name, props) => broker.updateTopic(name, props),
+  create: (broker, name, props) => broker.createTopic(name, props),
+  other: (broker, name) => broker.getQueue(name),
+  clearable: TOPIC_CLEARABLE,
+  entry: (_base, v) => topicEntry(v),
+};
+
+export function putTopic(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, name: string, el: XmlObject, update: boolean): FastifyReply {
+  return putEntity(app, request, reply, name, el, update, TOPIC_KIND);
 }
 
 export default async function topicRoutes(app: FastifyInstance): Promise<void> {

@@ -4,7 +4,7 @@ import type { QueueProperties } from '../../broker/types.js';
 import { formatDuration } from '../duration.js';
 import { ATTR, NS_SB, NS_XSI, type XmlObject } from '../xml.js';
 import { authorizationRulesXml } from './authorizationRules.js';
-import { bool, clearableOf, countDetailsXml, fieldsOf, ignoredOf, isoTime, optional, readFields, type FieldSpec } from './common.js';
+import { bool, clearableOf, countDetailsXml, fieldsOf, type FieldSpec, forwardAddress, ignoredOf, optional, readFields, timesXml } from './common.js';
 
 export const QUEUE_ROOT = 'QueueDescription';
 
@@ -41,19 +41,17 @@ export function queueXml(v: QueueView, sbBase: string): XmlObject {
     AuthorizationRules: authorizationRulesXml(p.authorizationRules),
     Status: p.status,
   };
-  optional(x, 'ForwardTo', p.forwardTo === undefined ? undefined : sbBase + p.forwardTo);
+  optional(x, 'ForwardTo', forwardAddress(sbBase, p.forwardTo));
   optional(x, 'UserMetadata', p.userMetadata);
   Object.assign(x, {
-    CreatedAt: isoTime(v.times.createdAt),
-    UpdatedAt: isoTime(v.times.updatedAt),
-    AccessedAt: isoTime(v.times.accessedAt),
+    ...timesXml(v.times),
     SupportOrdering: 'true',
     CountDetails: countDetailsXml(v.runtime),
     AutoDeleteOnIdle: formatDuration(p.autoDeleteOnIdleMs),
     EnablePartitioning: bool(p.enablePartitioning),
     EntityAvailabilityStatus: 'Available',
   });
-  optional(x, 'ForwardDeadLetteredMessagesTo', p.forwardDeadLetteredMessagesTo === undefined ? undefined : sbBase + p.forwardDeadLetteredMessagesTo);
+  optional(x, 'ForwardDeadLetteredMessagesTo', forwardAddress(sbBase, p.forwardDeadLetteredMessagesTo));
   x.EnableExpress = bool(p.enableExpress);
   x.MaxMessageSizeInKilobytes = String(p.maxMessageSizeInKilobytes);
   return x;

@@ -4,7 +4,7 @@ import type { SubscriptionProperties } from '../../broker/types.js';
 import { formatDuration } from '../duration.js';
 import { HttpError } from '../errors.js';
 import { ATTR, NS_SB, NS_XSI, isXmlObject, type XmlObject } from '../xml.js';
-import { bool, clearableOf, countDetailsXml, fieldsOf, ignoredOf, isoTime, optional, readFields, type FieldSpec } from './common.js';
+import { bool, clearableOf, countDetailsXml, fieldsOf, type FieldSpec, forwardAddress, ignoredOf, optional, readFields, timesXml } from './common.js';
 import { readRule, type ParsedRule } from './rule.js';
 
 export const SUBSCRIPTION_ROOT = 'SubscriptionDescription';
@@ -40,15 +40,13 @@ export function subscriptionXml(v: SubscriptionView, sbBase: string): XmlObject 
     EnableBatchedOperations: bool(p.enableBatchedOperations),
     Status: p.status,
   };
-  optional(x, 'ForwardTo', p.forwardTo === undefined ? undefined : sbBase + p.forwardTo);
+  optional(x, 'ForwardTo', forwardAddress(sbBase, p.forwardTo));
   optional(x, 'UserMetadata', p.userMetadata);
   Object.assign(x, {
-    CreatedAt: isoTime(v.times.createdAt),
-    UpdatedAt: isoTime(v.times.updatedAt),
-    AccessedAt: isoTime(v.times.accessedAt),
+    ...timesXml(v.times),
     CountDetails: countDetailsXml(v.runtime),
   });
-  optional(x, 'ForwardDeadLetteredMessagesTo', p.forwardDeadLetteredMessagesTo === undefined ? undefined : sbBase + p.forwardDeadLetteredMessagesTo);
+  optional(x, 'ForwardDeadLetteredMessagesTo', forwardAddress(sbBase, p.forwardDeadLetteredMessagesTo));
   Object.assign(x, {
     AutoDeleteOnIdle: formatDuration(p.autoDeleteOnIdleMs),
     EntityAvailabilityStatus: 'Available',

@@ -4,7 +4,7 @@ import type { TopicProperties } from '../../broker/types.js';
 import { formatDuration } from '../duration.js';
 import { ATTR, NS_SB, NS_XSI, type XmlObject } from '../xml.js';
 import { authorizationRulesXml } from './authorizationRules.js';
-import { bool, clearableOf, countDetailsXml, fieldsOf, ignoredOf, isoTime, optional, readFields, type FieldSpec } from './common.js';
+import { bool, clearableOf, countDetailsXml, fieldsOf, type FieldSpec, ignoredOf, optional, readFields, timesXml } from './common.js';
 
 export const TOPIC_ROOT = 'TopicDescription';
 
@@ -38,9 +38,7 @@ export function topicXml(v: TopicView): XmlObject {
   };
   optional(x, 'UserMetadata', p.userMetadata);
   Object.assign(x, {
-    CreatedAt: isoTime(v.times.createdAt),
-    UpdatedAt: isoTime(v.times.updatedAt),
-    AccessedAt: isoTime(v.times.accessedAt),
+    ...timesXml(v.times),
     SupportOrdering: bool(p.supportOrdering),
     CountDetails: countDetailsXml({
       activeMessageCount: 0,

@@ -4,83 +4,15 @@
  * reasons, delivery counts and per-session delivery order. Shared by the vitest property test
  * and the long-run script.
  */
-import fc from 'fast-check';
-import { Broker, FakeClock, isBrokerError, type Receiver, type RuleFilter, type SessionReceiver, type StoredMessage } from '../../../src/broker/index.js';
-import { type EntityConfig, MESSAGE_SIZE, type MEntity, type MMsg, Model, ModelError, type MReceiver } from './model.js';
+import { type Broker, FakeClock, isBrokerError, type Receiver, type SessionReceiver, type StoredMessage } from '../../../src/broker/index.js';
+import { FOLLOWED, MESSAGE_SIZE, type MEntity, type MMsg, Model, ModelError, type MReceiver, type Props } from './model.js';
+import type { Op } from './ops.js';
+import { CONFIGS, createBroker, DUPLICATE_WINDOW_MS, SESSION_ENTITIES, SIDS, SUBJECTS, TOPIC } from './topology.js';
+
+export type { Op } from './ops.js';
+export { opArb } from './ops.js';
 
 const START = Date.UTC(2025, 0, 1);
-const SIDS = ['a', 'b', 'c', 'd'];
-
-const TOPIC = 't';
-/** The topic's duplicate-detection window: Azure's shortest, about 30 `advance` steps. */
-const DUPLICATE_WINDOW_MS = 20_000;
-const SUBJECTS = ['red', 'blue'];
-
-/** Queues first (sends go to indices 0 and 1), then the topic's subscriptions. */
-export const CONFIGS: EntityConfig[] = [
-  { name: 'q', sessions: false, lockMs: 1000, maxDelivery: 3, defaultTtl: 4000, dlqOnExpiry: true },
-  { name: 's', sessions: true, lockMs: 1000, maxDelivery: 3, defaultTtl: Infinity, dlqOnExpiry: false },
-  { name: `${TOPIC}/Subscriptions/all`, sessions: false, lockMs: 800, maxDelivery: 2, defaultTtl: Infinity, dlqOnExpiry: true, takes: () => true },
-  { name: `${TOPIC}/Subscriptions/red`, sessions: false, lockMs: 1000, maxDelivery: 3, defaultTtl: 3000, dlqOnExpiry: false, takes: (p) => p.subject === 'red' },
-  { name: `${TOPIC}/Subscriptions/big`, sessions: false, lockMs: 1000, maxDelivery: 3, defaultTtl: Infinity, dlqOnExpiry: true, takes: (p) => p.n >= 2 },
-  { name: `${TOPIC}/Subscriptions/ss`, sessions: true, lockMs: 1200, maxDelivery: 3, defaultTtl: Infinity, dlqOnExpiry: true, takes: (p) => p.subject !== 'blue' || p.n > 0 },
-];
-
-/** The broker's rules for each subscription above, in the same order. */
-const RULES: RuleFilter[] = [
-  { type: 'true' },
-  { type: 'correlation', subject: 'red', properties: {} },
-  { type: 'sql', expression: 'n >= 2' },
-  { type: 'sql', expression: "sys.Label <> 'blue' OR n > 0" },
-];
-
-const SESSION_ENTITIES = CONFIGS.flatMap((c, i) => (c.sessions ? [i] : []));
-
-export type Op =
-  | { k: 'send'; e: number; n: number; sid: number; ttl?: number; delay?: number }
-  | { k: 'publish'; n: number; sid: number; subject: number; num: number; mid?: number; ttl?: number; delay?: number }
-  | { k: 'open'; e: number; dlq: boolean; rad: boolean }
-  | { k: 'accept'; se: number; sid?: number; rad: boolean }
-  | { k: 'recv'; r: number; max: number }
-  | { k: 'settle'; how: 'complete' | 'abandon' | 'defer' | 'deadLetter' | 'release' | 'renew'; t: number; viaSession: boolean }
-  | { k: 'close'; r: number }
-  | { k: 'renewSession'; r: number }
-  | { k: 'deferred'; t: number; r: number; rad: boolean }
-  | { k: 'cancel'; t: number }
-  | { k: 'state'; r: number; value?: number }
-  | { k: 'purge'; e: number; dlq: boolean; count: number }
-  | { k: 'advance'; ms: number };
-
-const nat = fc.nat({ max: 1000 });
-
-export const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 20, arbitrary: fc.record({ k: fc.constant('send' as const), e: fc.nat({ max: 1 }), n: fc.integer({ min: 1, max: 3 }), sid: fc.nat({ max: 3 }), ttl: fc.option(fc.integer({ min: 1, max: 8 }).map((x) => x * 500), { nil: undefined }), delay: fc.option(fc.integer({ min: 1, max: 4 }).map((x) => x * 400), { freq: 6, nil: undefined }) }) },
-  {
-    weight: 14,
-    arbitrary: fc.record({
-      k: fc.constant('publish' as const),
-      n: fc.integer({ min: 1, max: 3 }),
-      // 4: no session id (a session subscription dead-letters it).
-      sid: fc.nat({ max: 4 }),
-      subject: fc.nat({ max: 1 }),
-      num: fc.nat({ max: 3 }),
-      mid: fc.option(fc.nat({ max: 5 }), { freq: 2, nil: undefined }),
-      ttl: fc.option(fc.integer({ min: 1, max: 8 }).map((x) => x * 500), { nil: undefined }),
-      delay: fc.option(fc.integer({ min: 1, max: 4 }).map((x) => x * 400), { freq: 6, nil: undefined }),
-    }),
-  },
-  { weight: 6, arbitrary: fc.record({ k: fc.constant('open' as const), e: fc.nat({ max: CONFIGS.length - 1 }), dlq: fc.boolean(), rad: fc.boolean() }) },
-  { weight: 8, arbitrary: fc.record({ k: fc.constant('accept' as const), se: fc.nat({ max: SESSION_ENTITIES.length - 1 }), sid: fc.option(fc.nat({ max: 3 }), { nil: undefined }), rad: fc.boolean() }) },
-  { weight: 20, arbitrary: fc.record({ k: fc.constant('recv' as const), r: nat, max: fc.integer({ min: 1, max: 4 }) }) },
-  { weight: 24, arbitrary: fc.record({ k: fc.constant('settle' as const), how: fc.constantFrom('complete', 'complete', 'abandon', 'defer', 'deadLetter', 'release', 'renew') as fc.Arbitrary<'complete'>, t: nat, viaSession: fc.boolean() }) },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant('close' as const), r: nat }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('renewSession' as const), r: nat }) },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant('deferred' as const), t: nat, r: nat, rad: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('cancel' as const), t: nat }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('state' as const), r: nat, value: fc.option(fc.nat({ max: 9 }), { nil: undefined }) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('purge' as const), e: fc.nat({ max: CONFIGS.length - 1 }), dlq: fc.boolean(), count: fc.nat({ max: 3 }) }) },
-  { weight: 10, arbitrary: fc.record({ k: fc.constant('advance' as const), ms: fc.oneof(fc.integer({ min: 0, max: 600 }), fc.integer({ min: 900, max: 2500 })) }) },
-);
 
 interface Token {
   token: string;
@@ -115,32 +47,36 @@ function fail(step: number, op: Op, what: string): never {
   throw new Error(`step ${step} ${JSON.stringify(op)}: ${what}`);
 }
 
-const view = (m: StoredMessage) => ({ seq: m.sequenceNumber, dc: m.deliveryCount, sid: m.sessionId, state: m.state, body: m.payload });
-const mview = (m: MMsg) => ({ seq: m.seq, dc: m.dc, sid: m.sid, state: Model.reportedState(m), body: m.body });
+/** The followed application properties as the message now has them (rule actions applied). */
+function followed(read: (k: keyof Props) => unknown): Partial<Props> {
+  const out: Record<string, unknown> = {};
+  for (const k of FOLLOWED) {
+    const v = read(k);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+const view = (m: StoredMessage) => ({
+  seq: m.sequenceNumber,
+  dc: m.deliveryCount,
+  sid: m.sessionId,
+  state: m.state,
+  body: m.payload,
+  subject: m.subject,
+  props: followed((k) => (m.propertyChanges?.has(k) ? m.propertyChanges.get(k) : m.applicationProperties[k])),
+});
+const mview = (m: MMsg) => ({ seq: m.seq, dc: m.dc, sid: m.sid, state: Model.reportedState(m), body: m.body, subject: m.subject, props: followed((k) => m.props[k]) });
 
 /** Runs one sequence; throws with a readable message on the first disagreement. Returns ops run. */
 export function runSequence(ops: Op[], fullCompareEvery = 1): number {
   const clock = new FakeClock(START);
-  const broker = new Broker({ clock });
-  broker.createTopic(TOPIC, { requiresDuplicateDetection: true, duplicateDetectionHistoryTimeWindowMs: DUPLICATE_WINDOW_MS });
-  let sub = 0;
-  for (const c of CONFIGS) {
-    const properties = {
-      requiresSession: c.sessions,
-      lockDurationMs: c.lockMs,
-      maxDeliveryCount: c.maxDelivery,
-      deadLetteringOnMessageExpiration: c.dlqOnExpiry,
-      ...(Number.isFinite(c.defaultTtl) ? { defaultMessageTimeToLiveMs: c.defaultTtl } : {}),
-    };
-    if (c.takes === undefined) broker.createQueue(c.name, properties);
-    else broker.createSubscription(TOPIC, c.name.split('/')[2]!, properties, { filter: RULES[sub++]! });
-  }
+  const broker = createBroker(clock);
   const model = new Model(START, CONFIGS, DUPLICATE_WINDOW_MS);
   const scheduledOnTopic: number[] = [];
   const pairs: Pair[] = [];
   const tokens: Token[] = [];
   const deferredSeqs: [number, number][] = [];
-  const scheduledSeqs: number[] = [];
+  const scheduledSeqs: [number, number][] = [];
   const firstDelivered = new Map<string, number>();
   const delivered = new Set<number>();
   let body = 0;
@@ -186,12 +122,12 @@ export function runSequence(ops: Op[], fullCompareEvery = 1): number {
           })),
         );
         same(step, op, 'sequence numbers', seqs, model.send(e, bodies, sid, op.ttl, op.delay));
-        if (op.delay !== undefined) scheduledSeqs.push(...seqs.map((s) => s * 2 + op.e));
+        if (op.delay !== undefined) scheduledSeqs.push(...seqs.map((s): [number, number] => [op.e, s]));
         break;
       }
       case 'publish': {
         const sid = op.sid < SIDS.length ? SIDS[op.sid] : undefined;
-        const props = { subject: SUBJECTS[op.subject]!, n: op.num };
+        const subject = SUBJECTS[op.subject]!;
         const mid = op.mid === undefined ? undefined : `m${op.mid}`;
         const bodies = Array.from({ length: op.n }, () => body++);
         const seqs = broker.send(
@@ -200,14 +136,14 @@ export function runSequence(ops: Op[], fullCompareEvery = 1): number {
             payload: b,
             size: MESSAGE_SIZE,
             sessionId: sid,
-            subject: props.subject,
-            applicationProperties: { n: props.n },
+            subject,
+            applicationProperties: { n: op.num },
             ...(mid === undefined ? {} : { messageId: mid }),
             timeToLiveMs: op.ttl,
             scheduledEnqueueTimeUtc: op.delay === undefined ? undefined : clock.now() + op.delay,
           })),
         );
-        same(step, op, 'topic sequence numbers', seqs, model.publish(bodies, sid, props, mid, op.ttl, op.delay));
+        same(step, op, 'topic sequence numbers', seqs, model.publish(bodies, sid, subject, { n: op.num }, mid, op.ttl, op.delay));
         if (op.delay !== undefined) scheduledOnTopic.push(...seqs);
         break;
       }
@@ -337,9 +273,7 @@ export function runSequence(ops: Op[], fullCompareEvery = 1): number {
           break;
         }
         if (scheduledSeqs.length === 0) break;
-        const code = scheduledSeqs[op.t % scheduledSeqs.length]!;
-        const ei = code % 2;
-        const seq = (code - ei) / 2;
+        const [ei, seq] = scheduledSeqs[op.t % scheduledSeqs.length]!;
         broker.cancelScheduled(CONFIGS[ei]!.name, [seq]);
         model.cancel(model.entities[ei]!, seq);
         break;
@@ -400,9 +334,9 @@ function compareState(broker: Broker, model: Model, step: number, op: Op, path: 
     if (JSON.stringify(real) !== JSON.stringify(expected)) fail(step, op, `runtime ${e.cfg.name}: broker ${JSON.stringify(real)} vs model ${JSON.stringify(expected)}`);
     if (!full) return;
     for (const dlq of [false, true]) {
-      const peeked = broker.peek(path(i, dlq), 0, 10_000).map((m) => ({ ...view(m), reason: m.deadLetterReason, locked: m.lockToken !== undefined }));
+      const peeked = broker.peek(path(i, dlq), 0, 10_000).map((m) => ({ ...view(m), reason: m.deadLetterReason, src: m.deadLetterSource, locked: m.lockToken !== undefined }));
       const list = (dlq ? e.dlq : e.main).slice().sort((a, b) => a.seq - b.seq);
-      const want = list.map((m) => ({ ...mview(m), reason: m.reason, locked: m.token !== undefined }));
+      const want = list.map((m) => ({ ...mview(m), reason: m.reason, src: m.src, locked: m.token !== undefined }));
       const a = JSON.stringify(peeked);
       const b = JSON.stringify(want);
       if (a !== b) fail(step, op, `peek ${path(i, dlq)}:\n broker ${a}\n model  ${b}`);

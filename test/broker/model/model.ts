@@ -8,146 +8,27 @@
  * not; MaxDeliveryCount dead-letters; TTL expiry dead-letters or drops per entity; deferred
  * messages only come back by sequence number; session messages are locked by their session lock.
  * Deferring counts an attempt too; in a dead-letter queue nothing counts one. A message enqueued
- * by its schedule is reported as scheduled for the rest of its life (unless deferred).
+ * by its schedule is reported as scheduled for the rest of its life (unless deferred). Where a
+ * message goes (forwarding, fan-out, dead-lettering, expiry) is routing.ts's.
  */
+import { ModelRouting } from './routing.js';
+import { type EntityConfig, MEntity, MESSAGE_SIZE, type MMsg, ModelError, type MReceiver, type Pending, type Props, type State } from './types.js';
 
-export type State = 'active' | 'deferred' | 'scheduled';
+export * from './types.js';
 
-export interface MMsg {
-  body: number;
-  seq: number;
-  sid?: string;
-  state: State;
-  dc: number;
-  token?: string;
-  /** Non-session lock expiry (session messages follow their session). */
-  lockedUntil?: number;
-  enq: number;
-  exp: number;
-  reason?: string;
-  fromSchedule?: boolean;
-}
-
-export interface EntityConfig {
-  name: string;
-  sessions: boolean;
-  lockMs: number;
-  maxDelivery: number;
-  defaultTtl: number;
-  dlqOnExpiry: boolean;
-  /** A subscription: which published messages its rules take, written plainly. */
-  takes?: (p: Published) => boolean;
-}
-
-/** What a message published to the topic carries that rules look at. */
-export interface Published {
-  subject: string;
-  n: number;
-}
-
-/** A topic message waiting for its scheduled time. */
-interface Pending {
-  body: number;
-  seq: number;
-  sid?: string;
-  props: Published;
-  enq: number;
-  ttl: number;
-}
-
-/** The model's one topic: its sequence numbers, duplicate-detection history, scheduled messages. */
-export class MTopic {
-  nextSeq = 1;
-  readonly seen = new Map<string, { at: number; seq: number }>();
-  readonly pending: Pending[] = [];
-  constructor(readonly windowMs: number) {}
-}
-
-export interface MSession {
-  holder?: number;
-  until: number;
-  state: string | null;
-}
-
-export interface MReceiver {
-  id: number;
-  entity: MEntity;
-  dlq: boolean;
-  mode: 'peekLock' | 'receiveAndDelete';
-  sid?: string;
-  open: boolean;
-}
-
-export type Outcome = 'completed' | 'deleted' | 'dropped' | 'cancelled';
-
-export class MEntity {
-  main: MMsg[] = [];
-  dlq: MMsg[] = [];
-  nextSeq = 1;
-  sessions = new Map<string, MSession>();
-  constructor(readonly cfg: EntityConfig) {}
-}
-
-export class ModelError extends Error {
-  constructor(readonly code: string) {
-    super(code);
-  }
-}
-
-export const MESSAGE_SIZE = 10;
-
-export class Model {
-  now: number;
-  readonly entities: MEntity[];
+export class Model extends ModelRouting {
   readonly receivers: MReceiver[] = [];
   readonly lostSessionTokens = new Set<string>();
-  /** How every message that left the broker left it, by body. */
-  readonly outcomes = new Map<number, Outcome>();
-  /** Bodies of every message sent. */
-  readonly sent = new Set<number>();
-
-  readonly topic: MTopic;
 
   constructor(now: number, configs: EntityConfig[], duplicateWindowMs: number) {
-    this.now = now;
-    this.entities = configs.map((c) => new MEntity(c));
-    this.topic = new MTopic(duplicateWindowMs);
-  }
-
-  // ---- helpers --------------------------------------------------------------------------------
-
-  private list(e: MEntity, dlq: boolean): MMsg[] {
-    return dlq ? e.dlq : e.main;
-  }
-
-  private drop(e: MEntity, dlq: boolean, m: MMsg, outcome: Outcome): void {
-    const l = this.list(e, dlq);
-    l.splice(l.indexOf(m), 1);
-    this.outcomes.set(m.body, outcome);
-    this.cleanupSession(e, m.sid);
-  }
-
-  private cleanupSession(e: MEntity, sid: string | undefined): void {
-    if (!e.cfg.sessions || sid === undefined) return;
-    const s = e.sessions.get(sid);
-    if (s && s.holder === undefined && s.state === null && !e.main.some((m) => m.sid === sid)) e.sessions.delete(sid);
-  }
-
-  private toDeadLetter(e: MEntity, m: MMsg, reason: string | undefined): void {
-    e.main.splice(e.main.indexOf(m), 1);
-    e.dlq.push({ ...m, state: 'active', token: undefined, lockedUntil: undefined, reason });
-    this.cleanupSession(e, m.sid);
-  }
-
-  private expire(e: MEntity, m: MMsg): void {
-    if (e.cfg.dlqOnExpiry) this.toDeadLetter(e, m, 'TTLExpiredException');
-    else this.drop(e, false, m, 'dropped');
+    super(now, configs.map((c) => new MEntity(c)), duplicateWindowMs);
   }
 
   /** The end of a lock without completion. */
   private giveBack(e: MEntity, dlq: boolean, m: MMsg, count: boolean): void {
     m.token = undefined;
     m.lockedUntil = undefined;
+    m.lockArm = undefined;
     if (count && !dlq) m.dc++;
     if (!dlq) {
       if (count && m.dc >= e.cfg.maxDelivery) return this.toDeadLetter(e, m, 'MaxDeliveryCountExceeded');
@@ -170,15 +51,6 @@ export class Model {
     return [...sids].filter((sid) => !this.sessionHeld(e, sid));
   }
 
-  private session(e: MEntity, sid: string): MSession {
-    let s = e.sessions.get(sid);
-    if (!s) {
-      s = { until: 0, state: null };
-      e.sessions.set(sid, s);
-    }
-    return s;
-  }
-
   private releaseSession(e: MEntity, sid: string): void {
     const s = e.sessions.get(sid)!;
     const r = this.receivers[s.holder!]!;
@@ -198,9 +70,14 @@ export class Model {
     return bodies.map((body) => {
       this.sent.add(body);
       const seq = e.nextSeq++;
-      const enq = delay !== undefined ? this.now + delay : this.now;
-      const exp = enq + Math.min(ttl ?? Infinity, e.cfg.defaultTtl);
-      e.main.push({ body, seq, sid, state: delay !== undefined ? 'scheduled' : 'active', dc: 0, enq, exp, fromSchedule: delay !== undefined });
+      const m: MMsg = { body, seq, sid, state: 'active', dc: 0, enq: this.now, ttl: Math.min(ttl ?? Infinity, e.cfg.defaultTtl), exp: 0, hops: 0, props: {} };
+      if (delay === undefined) {
+        this.enqueue(e, m);
+        return seq;
+      }
+      Object.assign(m, { state: 'scheduled', fromSchedule: true, enq: this.now + delay, schedArm: this.arm() });
+      m.exp = m.enq + m.ttl;
+      e.main.push(m);
       if (e.cfg.sessions) this.session(e, sid!);
       return seq;
     });
@@ -208,11 +85,10 @@ export class Model {
 
   /**
    * Publishing to the topic: a message id seen within the window answers with the original's
-   * number and stores nothing; otherwise each subscription whose rules take it gets a copy with
-   * the topic's number (a session subscription dead-letters one without a session id), now or,
-   * when scheduled, once its time comes.
+   * number and stores nothing; otherwise the topic's next number, and routing.ts's fan-out now
+   * or, when scheduled, once its time comes.
    */
-  publish(bodies: number[], sid: string | undefined, props: Published, mid: string | undefined, ttl: number | undefined, delay: number | undefined): number[] {
+  publish(bodies: number[], sid: string | undefined, subject: string, props: Props, mid: string | undefined, ttl: number | undefined, delay: number | undefined): number[] {
     const t = this.topic;
     return bodies.map((body) => {
       if (mid !== undefined) {
@@ -225,25 +101,12 @@ export class Model {
         t.seen.delete(mid);
         t.seen.set(mid, { at: this.now, seq });
       }
-      const p: Pending = { body, seq, sid, props, enq: delay !== undefined ? this.now + delay : this.now, ttl: ttl ?? Infinity };
-      if (delay !== undefined) t.pending.push(p);
-      else this.fanOut(p, false);
+      const p: Pending = { body, seq, sid, subject, props, enq: delay !== undefined ? this.now + delay : this.now, ttl: ttl ?? Infinity, arm: -1 };
+      if (delay === undefined) return this.fanOut(p, false), seq;
+      p.arm = this.arm();
+      t.pending.push(p);
       return seq;
     });
-  }
-
-  private fanOut(p: Pending, fromSchedule: boolean): void {
-    for (const e of this.entities) {
-      if (!e.cfg.takes?.(p.props)) continue;
-      const m: MMsg = { body: p.body, seq: p.seq, sid: p.sid, state: 'active', dc: 0, enq: p.enq, exp: p.enq + Math.min(p.ttl, e.cfg.defaultTtl), fromSchedule };
-      if (e.cfg.sessions && p.sid === undefined) {
-        e.dlq.push({ ...m, reason: 'SessionIdIsMissing' });
-        continue;
-      }
-      e.main.push(m);
-      if (e.cfg.sessions) this.session(e, p.sid!);
-      if (m.exp <= this.now) this.expire(e, m);
-    }
   }
 
   cancelPublished(seq: number): void {
@@ -265,6 +128,7 @@ export class Model {
     this.receivers.push(r);
     s.holder = r.id;
     s.until = this.now + e.cfg.lockMs;
+    s.arm = this.arm();
     return r;
   }
 
@@ -281,7 +145,7 @@ export class Model {
     return this.acceptSession(e, chosen, mode);
   }
 
-  /** What receive(max) must return: [seq, deliveryCount] pairs; `tokens` are the broker's. */
+  /** What receive(max) must return; `tokens` are the broker's. */
   receive(r: MReceiver, max: number, tokens: (string | undefined)[]): MMsg[] {
     const e = r.entity;
     if (r.sid !== undefined) {
@@ -298,10 +162,15 @@ export class Model {
         this.drop(e, r.dlq, m, 'deleted');
       } else {
         m.token = tokens[out.length - 1];
-        if (r.sid === undefined) m.lockedUntil = this.now + e.cfg.lockMs;
+        if (r.sid === undefined) this.lockFor(e, m);
       }
     }
     return out;
+  }
+
+  private lockFor(e: MEntity, m: MMsg): void {
+    m.lockedUntil = this.now + e.cfg.lockMs;
+    m.lockArm = this.arm();
   }
 
   private locked(e: MEntity, dlq: boolean, token: string, viaSid: string | undefined): MMsg {
@@ -330,9 +199,7 @@ export class Model {
         this.giveBack(e, dlq, m, false);
         return undefined;
       case 'defer':
-        m.token = undefined;
-        m.lockedUntil = undefined;
-        m.state = 'deferred';
+        Object.assign(m, { token: undefined, lockedUntil: undefined, lockArm: undefined, state: 'deferred' });
         if (!dlq) m.dc++;
         if (!dlq && m.exp <= this.now) this.expire(e, m);
         return undefined;
@@ -342,7 +209,7 @@ export class Model {
         return undefined;
       case 'renew':
         if (e.cfg.sessions && !dlq) throw new ModelError('InvalidOperation');
-        m.lockedUntil = this.now + e.cfg.lockMs;
+        this.lockFor(e, m);
         return m.lockedUntil;
     }
   }
@@ -358,7 +225,7 @@ export class Model {
     if (mode === 'receiveAndDelete') this.drop(e, dlq, m, 'deleted');
     else {
       m.token = token;
-      if (!(e.cfg.sessions && !dlq)) m.lockedUntil = this.now + e.cfg.lockMs;
+      if (!(e.cfg.sessions && !dlq)) this.lockFor(e, m);
     }
     return copy;
   }
@@ -373,6 +240,7 @@ export class Model {
     const s = r.sid === undefined ? undefined : r.entity.sessions.get(r.sid);
     if (!r.open || s?.holder !== r.id) throw new ModelError('SessionLockLost');
     s.until = this.now + r.entity.cfg.lockMs;
+    s.arm = this.arm();
     return s.until;
   }
 
@@ -406,32 +274,54 @@ export class Model {
     return victims.length;
   }
 
-  /** The clock moves to `now`; everything due by then happens, judged at `now`. */
+  /**
+   * The clock moves to `now`; everything due by then happens in the order the broker's deadline
+   * heap gives (instant, then the order armed), each judged at `now`. Returns the lost sessions.
+   */
   advance(now: number): string[] {
     this.now = now;
     const lost: string[] = [];
-    const due = this.topic.pending.filter((p) => p.enq <= now).sort((a, b) => a.seq - b.seq);
-    for (const p of due) {
-      this.topic.pending.splice(this.topic.pending.indexOf(p), 1);
-      this.fanOut(p, true);
+    for (let due = this.nextDue(); due !== undefined; due = this.nextDue()) due.run(lost);
+    return lost;
+  }
+
+  private nextDue(): { at: number; arm: number; run: (lost: string[]) => void } | undefined {
+    let best: { at: number; arm: number; run: (lost: string[]) => void } | undefined;
+    const consider = (at: number, arm: number | undefined, run: (lost: string[]) => void) => {
+      if (arm === undefined || at > this.now) return;
+      if (best === undefined || at < best.at || (at === best.at && arm < best.arm)) best = { at, arm, run };
+    };
+    for (const p of this.topic.pending) {
+      consider(p.enq, p.arm, () => {
+        this.topic.pending.splice(this.topic.pending.indexOf(p), 1);
+        this.fanOut(p, true);
+      });
     }
     for (const e of this.entities) {
       for (const dlq of [false, true]) {
-        const due = this.list(e, dlq)
-          .filter((m) => m.token !== undefined && m.lockedUntil !== undefined && m.lockedUntil <= now)
-          .sort((a, b) => a.seq - b.seq);
-        for (const m of due) this.giveBack(e, dlq, m, true);
-      }
-      for (const [sid, s] of [...e.sessions]) {
-        if (s.holder !== undefined && s.until <= now) {
-          lost.push(sid);
-          this.releaseSession(e, sid);
+        for (const m of this.list(e, dlq)) {
+          if (m.token !== undefined && m.lockedUntil !== undefined) consider(m.lockedUntil, m.lockArm, () => this.giveBack(e, dlq, m, true));
         }
       }
-      for (const m of e.main.filter((x) => x.state === 'scheduled' && x.enq <= now)) m.state = 'active';
-      for (const m of e.main.filter((x) => x.state !== 'scheduled' && x.token === undefined && x.exp <= now)) this.expire(e, m);
+      for (const [sid, s] of e.sessions) {
+        if (s.holder !== undefined) consider(s.until, s.arm, (lost) => (lost.push(sid), this.releaseSession(e, sid)));
+      }
+      for (const m of e.main) {
+        if (m.state === 'scheduled') {
+          consider(m.enq, m.schedArm, () => {
+            e.main.splice(e.main.indexOf(m), 1);
+            this.cleanupSession(e, m.sid);
+            this.enqueue(e, { ...m, state: 'active', schedArm: undefined });
+          });
+        } else {
+          consider(m.exp, m.expArm, () => {
+            m.expArm = undefined;
+            if (m.token === undefined) this.expire(e, m);
+          });
+        }
+      }
     }
-    return lost;
+    return best;
   }
 
   /** The state a client sees. */

@@ -5,7 +5,7 @@
  * the failure stays covered after the fix. The first ones pin the topic paths the random runs
  * reach only now and then.
  */
-import type { Op } from './harness.js';
+import type { Op } from './ops.js';
 
 export const REGRESSIONS: Record<string, Op[]> = {
   // Found by the first 1,000,000-operation run with topics (seed 771380472): the harness kept
@@ -33,15 +33,15 @@ export const REGRESSIONS: Record<string, Op[]> = {
   ],
   'a session subscription dead-letters a published message without a session id': [
     { k: 'publish', n: 2, sid: 4, subject: 0, num: 1 },
-    { k: 'open', e: 5, dlq: true, rad: false },
+    { k: 'open', e: 11, dlq: true, rad: false },
     { k: 'recv', r: 0, max: 4 },
   ],
   'correlation and SQL rules choose the subscriptions; copies keep the topic number': [
     { k: 'send', e: 0, n: 2, sid: 0 },
     { k: 'publish', n: 1, sid: 2, subject: 1, num: 0 },
     { k: 'publish', n: 1, sid: 2, subject: 0, num: 3 },
-    { k: 'open', e: 3, dlq: false, rad: false },
-    { k: 'open', e: 4, dlq: false, rad: true },
+    { k: 'open', e: 9, dlq: false, rad: false },
+    { k: 'open', e: 10, dlq: false, rad: true },
     { k: 'recv', r: 0, max: 4 },
     { k: 'recv', r: 1, max: 4 },
   ],
@@ -49,7 +49,7 @@ export const REGRESSIONS: Record<string, Op[]> = {
     { k: 'publish', n: 1, sid: 0, subject: 0, num: 2, delay: 1600, ttl: 500 },
     { k: 'publish', n: 1, sid: 1, subject: 0, num: 2, delay: 400 },
     { k: 'advance', ms: 2500 },
-    { k: 'open', e: 2, dlq: true, rad: false },
+    { k: 'open', e: 8, dlq: true, rad: false },
     { k: 'recv', r: 0, max: 4 },
   ],
   'cancelling a scheduled topic message before it is due fans nothing out': [
@@ -70,10 +70,47 @@ export const REGRESSIONS: Record<string, Op[]> = {
   ],
   'lock expiry on a subscription counts a delivery and dead-letters at its MaxDeliveryCount': [
     { k: 'publish', n: 1, sid: 0, subject: 1, num: 0 },
+    { k: 'open', e: 8, dlq: false, rad: false },
+    { k: 'recv', r: 0, max: 1 },
+    { k: 'advance', ms: 900 },
+    { k: 'recv', r: 0, max: 1 },
+    { k: 'advance', ms: 900 },
+  ],
+  // Forwarding and rule actions (entity indices: 0 q, 2 dq, 3 loop, 4 c1, 5 c2, 13 act; see topology.ts).
+  'a queue forwarding to itself makes 4 hops, then dead-letters with MaxTransferHopCountExceeded': [
+    { k: 'send', e: 3, n: 2, sid: 0 },
+    { k: 'open', e: 3, dlq: true, rad: false },
+    { k: 'recv', r: 0, max: 4 },
+  ],
+  'a chain delivers on its fourth hop; dead-lettered there, the hop limit keeps it from being forwarded again': [
+    { k: 'send', e: 4, n: 1, sid: 0 },
+    { k: 'send', e: 5, n: 1, sid: 0 },
     { k: 'open', e: 2, dlq: false, rad: false },
+    { k: 'recv', r: 0, max: 4 },
+    { k: 'settle', how: 'deadLetter', t: 0, viaSession: false },
+    { k: 'settle', how: 'deadLetter', t: 1, viaSession: false },
+  ],
+  'a subscription forwarding into the chain is stopped at c4 by the hop limit': [{ k: 'publish', n: 1, sid: 4, subject: 1, num: 1 }],
+  'ForwardDeadLetteredMessagesTo takes TTL expiry, MaxDeliveryCount and explicit dead-letters to the target': [
+    { k: 'send', e: 2, n: 3, sid: 0, ttl: 2000 },
+    { k: 'open', e: 2, dlq: false, rad: false },
+    { k: 'recv', r: 0, max: 2 },
+    { k: 'settle', how: 'abandon', t: 0, viaSession: false },
+    { k: 'settle', how: 'deadLetter', t: 1, viaSession: false },
     { k: 'recv', r: 0, max: 1 },
-    { k: 'advance', ms: 900 },
-    { k: 'recv', r: 0, max: 1 },
-    { k: 'advance', ms: 900 },
+    { k: 'settle', how: 'abandon', t: 2, viaSession: false },
+    { k: 'advance', ms: 2100 },
+    { k: 'open', e: 0, dlq: false, rad: true },
+    { k: 'recv', r: 1, max: 4 },
+  ],
+  'each matching rule with an action makes its own copy, changed by its action, with a number of its own': [
+    { k: 'publish', n: 1, sid: 0, subject: 1, num: 2 },
+    { k: 'publish', n: 1, sid: 1, subject: 1, num: 0 },
+    { k: 'publish', n: 1, sid: 2, subject: 0, num: 3, delay: 400 },
+    { k: 'advance', ms: 500 },
+    { k: 'open', e: 13, dlq: false, rad: false },
+    { k: 'recv', r: 0, max: 4 },
+    { k: 'settle', how: 'defer', t: 1, viaSession: false },
+    { k: 'deferred', t: 0, r: 0, rad: true },
   ],
 };

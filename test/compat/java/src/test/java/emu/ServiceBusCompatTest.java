@@ -7,7 +7,6 @@ import com.azure.core.amqp.exception.AmqpErrorCondition;
 import com.azure.core.amqp.exception.AmqpException;
 import com.azure.core.exception.ResourceExistsException;
 import com.azure.core.exception.ResourceNotFoundException;
-import com.azure.core.util.BinaryData;
 import com.azure.messaging.servicebus.*;
 import com.azure.messaging.servicebus.administration.ServiceBusAdministrationClient;
 import com.azure.messaging.servicebus.administration.ServiceBusAdministrationClientBuilder;
@@ -20,7 +19,6 @@ import com.azure.messaging.servicebus.models.DeadLetterOptions;
 import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
 import com.azure.messaging.servicebus.models.SubQueue;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -30,44 +28,13 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.*;
 
 /** The official Java SDK (azure-messaging-servicebus) against the emulator CLI. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
-class ServiceBusCompatTest {
-    private Emulator emu;
-    private ServiceBusAdministrationClient admin;
-    private final List<AutoCloseable> closers = new ArrayList<>();
-
-    @BeforeAll
-    void start() throws Exception {
-        Path work = Path.of(System.getProperty("compat.workdir", "target/sbemu")).toAbsolutePath();
-        Files.createDirectories(work);
-        // Java's admin builder drops the port of a connection string's endpoint (https://host:443): when this
-        // process may listen on 443 (root), the emulator's admin port is 443 so that the plain connection string works.
+class ServiceBusCompatTest extends SharedEmulatorSuite {
+    // Java's admin builder drops the port of a connection string's endpoint (https://host:443): when this
+    // process may listen on 443 (root), the emulator's admin port is 443 so that the plain connection string works.
+    @Override
+    protected Emulator startEmulator(Path work) throws Exception {
         int httpPort = Emulator.canBind(443) && !"1".equals(System.getenv("SBEMU_NO_443")) ? 443 : Emulator.freePort();
-        emu = Emulator.start(work, httpPort);
-        emu.trustCa(work);
-        admin = new ServiceBusAdministrationClientBuilder()
-                .credential("localhost:" + emu.httpPort,
-                        new SasCredential("https://localhost:" + emu.httpPort + "/", Emulator.KEY_NAME, Emulator.KEY))
-                .buildClient();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        for (AutoCloseable c : closers) {
-            try { c.close(); } catch (Exception ignored) { }
-        }
-        if (emu != null) emu.close();
-    }
-
-    private ServiceBusClientBuilder builder() {
-        return new ServiceBusClientBuilder().connectionString(emu.connectionString())
-                .retryOptions(new AmqpRetryOptions().setMaxRetries(0).setTryTimeout(Duration.ofSeconds(20)));
-    }
-
-    private <T extends AutoCloseable> T closing(T c) {
-        closers.add(c);
-        return c;
+        return Emulator.start(work, httpPort);
     }
 
     private static String unique(String prefix) {
@@ -86,20 +53,6 @@ class ServiceBusCompatTest {
 
     private ServiceBusReceiverClient receiver(String queue) {
         return closing(builder().receiver().queueName(queue).buildClient());
-    }
-
-    private static List<ServiceBusReceivedMessage> receive(ServiceBusReceiverClient r, int n, Duration wait) {
-        List<ServiceBusReceivedMessage> out = new ArrayList<>();
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (out.size() < n && System.nanoTime() < deadline) {
-            r.receiveMessages(n - out.size(), Duration.ofMillis(Math.max(200, (deadline - System.nanoTime()) / 1_000_000)))
-                    .forEach(out::add);
-        }
-        return out;
-    }
-
-    private static List<String> bodies(List<ServiceBusReceivedMessage> messages) {
-        return messages.stream().map(m -> m.getBody().toString()).collect(Collectors.toList());
     }
 
     private QueueRuntimeProperties runtime(String queue) {

@@ -2,6 +2,8 @@ package emu;
 
 import com.azure.core.amqp.AmqpRetryOptions;
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
+import com.azure.messaging.servicebus.ServiceBusReceiverClient;
 import com.azure.messaging.servicebus.administration.ServiceBusAdministrationClient;
 import com.azure.messaging.servicebus.administration.ServiceBusAdministrationClientBuilder;
 import java.nio.file.Files;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -31,12 +34,17 @@ abstract class SharedEmulatorSuite {
     void start() throws Exception {
         Path work = Path.of(System.getProperty("compat.workdir", "target/sbemu")).toAbsolutePath();
         Files.createDirectories(work);
-        emu = Emulator.start(work, Emulator.freePort());
+        emu = startEmulator(work);
         emu.trustCa(work);
         admin = new ServiceBusAdministrationClientBuilder()
                 .credential("localhost:" + emu.httpPort,
                         new SasCredential("https://localhost:" + emu.httpPort + "/", Emulator.KEY_NAME, Emulator.KEY))
                 .buildClient();
+    }
+
+    /** How this class's emulator starts: on a free admin port unless a class needs otherwise. */
+    protected Emulator startEmulator(Path work) throws Exception {
+        return Emulator.start(work, Emulator.freePort());
     }
 
     @AfterAll
@@ -60,5 +68,20 @@ abstract class SharedEmulatorSuite {
     protected <T extends AutoCloseable> T closing(T c) {
         closers.add(c);
         return c;
+    }
+
+    /** Receives until `n` messages came or `wait` ran out (one receive call may return fewer). */
+    protected static List<ServiceBusReceivedMessage> receive(ServiceBusReceiverClient r, int n, Duration wait) {
+        List<ServiceBusReceivedMessage> out = new ArrayList<>();
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (out.size() < n && System.nanoTime() < deadline) {
+            r.receiveMessages(n - out.size(), Duration.ofMillis(Math.max(200, (deadline - System.nanoTime()) / 1_000_000)))
+                    .forEach(out::add);
+        }
+        return out;
+    }
+
+    protected static List<String> bodies(List<ServiceBusReceivedMessage> messages) {
+        return messages.stream().map(m -> m.getBody().toString()).collect(Collectors.toList());
     }
 }

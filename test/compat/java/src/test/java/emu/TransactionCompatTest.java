@@ -2,19 +2,12 @@ package emu;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import com.azure.core.amqp.AmqpRetryOptions;
 import com.azure.messaging.servicebus.*;
-import com.azure.messaging.servicebus.administration.ServiceBusAdministrationClient;
-import com.azure.messaging.servicebus.administration.ServiceBusAdministrationClientBuilder;
 import com.azure.messaging.servicebus.administration.models.CreateQueueOptions;
 import com.azure.messaging.servicebus.models.*;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.*;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.*;
 
 /**
@@ -32,20 +25,6 @@ class TransactionCompatTest extends SharedEmulatorSuite {
 
     private long active(String q) {
         return admin.getQueueRuntimeProperties(q).getActiveMessageCount();
-    }
-
-    private static List<ServiceBusReceivedMessage> receive(ServiceBusReceiverClient r, int n, Duration wait) {
-        List<ServiceBusReceivedMessage> out = new ArrayList<>();
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (out.size() < n && System.nanoTime() < deadline) {
-            r.receiveMessages(n - out.size(), Duration.ofMillis(Math.max(200, (deadline - System.nanoTime()) / 1_000_000)))
-                    .forEach(out::add);
-        }
-        return out;
-    }
-
-    private static List<String> bodies(List<ServiceBusReceivedMessage> messages) {
-        return messages.stream().map(m -> m.getBody().toString()).collect(Collectors.toList());
     }
 
     @Test
