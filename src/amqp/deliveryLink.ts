@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { BrokerApi, Receiver, SessionReceiver } from '../broker/api.js';
-import type { BrokerError } from '../broker/errors.js';
+import { BrokerError } from '../broker/errors.js';
 import type { ReceiveMode } from '../broker/types.js';
 import { encodeMessageParts } from './codec.js';
 import type { ConnectionContext, LinkHandler } from './connectionContext.js';
@@ -94,7 +94,10 @@ export class DeliveryLink implements LinkHandler {
         if (messages.length < room) break;
       }
     } catch (e) {
-      this.log.error({ err: e }, 'delivery failed');
+      // The broker refusing the take (a lost session lock, a disabled entity, an injected fault)
+      // is the link's answer, not an emulator failure.
+      if (e instanceof BrokerError) this.log.debug({ code: e.code }, 'receive refused');
+      else this.log.error({ err: e }, 'delivery failed');
       this.fail(e);
       return;
     }

@@ -8,13 +8,21 @@
  *
  * Operations by kind, as the adapters call the broker:
  * - send: sending on a sender link;
- * - receive: opening a receiver (attaching a receiver link, accepting a session);
- * - settle: complete, abandon, defer, dead-letter, release;
+ * - receive: opening a receiver (attaching a receiver link, accepting a session), and taking
+ *   messages through an open one. SDK receivers keep one link open and ask for messages by granting
+ *   credit, so a fault armed after the link opened must still reach them: the adapter takes
+ *   messages whenever the client's credit could be used (a flow granting credit or draining,
+ *   messages arriving for credit the client holds), and the fault fails that take. The adapter
+ *   answers as Azure does: it detaches the link with the error's condition, and the SDKs re-open it
+ *   (retrying server-busy within receiveMessages; subscribe() reports the error and re-opens).
+ *   The failed take locks nothing; what the link delivered before keeps its locks, as on any detach.
+ * - settle: complete, abandon, defer, dead-letter, release (on a disposition they are answered
+ *   with a rejected outcome carrying the condition; on $management with its status code);
  * - management: $management requests (schedule, cancel, peek, renew, session state, deferred...);
  * - admin: admin API (ATOM) requests on the entity or under it (get, create, update, delete,
  *   runtime properties, rules), answered with the HTTP status Azure gives that error.
  */
-import type { BrokerApi } from '../broker/api.js';
+import type { BrokerApi, Receiver } from '../broker/api.js';
 import { BrokerError, errors } from '../broker/errors.js';
 import { ControlError } from './errors.js';
 
@@ -140,21 +148,46 @@ export class Faults {
           verb === 'acceptNextSession'
             ? (...args: unknown[]) => {
                 // Its failures reach the caller through `done`, never as a throw.
+                const done = args[2] as (e: unknown, r: Receiver | undefined) => void;
                 try {
                   this.check(kind, args[0]);
                 } catch (err) {
-                  (args[2] as (e: unknown, r: undefined) => void)(err, undefined);
+                  done(err, undefined);
                   return () => undefined;
                 }
-                return original(...args);
+                return original(args[0], args[1], (e: unknown, r: Receiver | undefined) => done(e, r && this.receiving(r)));
               }
-            : (...args: unknown[]) => {
-                this.check(kind, args[0]);
-                return original(...args);
-              };
+            : kind === 'receive'
+              ? (...args: unknown[]) => {
+                  this.check(kind, args[0]);
+                  return this.receiving(original(...args) as Receiver);
+                }
+              : (...args: unknown[]) => {
+                  this.check(kind, args[0]);
+                  return original(...args);
+                };
       }
     }
     return wrapped as unknown as B;
+  }
+
+  /**
+   * A receiver whose every take checks for a receive fault first, so one armed after the link
+   * opened still answers the link's next request. Everything else is the receiver's own, called
+   * on the receiver itself: the broker knows its receivers by identity (a session's lock holder).
+   */
+  private receiving<R extends Receiver>(receiver: R): R {
+    const receive = (max: number) => {
+      this.check('receive', receiver.path);
+      return receiver.receive(max);
+    };
+    return new Proxy(receiver, {
+      get(target, key) {
+        if (key === 'receive') return receive;
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
   }
 }
 
