@@ -5,7 +5,7 @@
  * failing receive: the link is detached with the error's condition. Nothing may be lost on the way:
  * the failed take locks nothing, and what the link delivered before keeps its lock until it expires.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/index.js';
 import { uniqueName } from '../sdk/harness.js';
 import { Raw, accepted } from './engineClient.js';
@@ -19,6 +19,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.close();
 });
+afterEach(() => emulator.faults.clear());
 
 async function receiverOn(path: string, handle = 1, name = `r${handle}`, source: Record<string, unknown> = {}): Promise<Raw> {
   const raw = await Raw.authorized(emulator.amqpPort);
