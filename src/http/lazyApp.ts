@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AdminAppDeps } from './app.js';
-import { ERROR_CONTENT_TYPE, errorXml } from './errors.js';
+import { ERROR_CONTENT_TYPE, errorXml } from './errorBody.js';
 
 export interface LazyAdminApp {
   /** Routes the request to the app, loading it first if needed. */
