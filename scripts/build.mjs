@@ -5,8 +5,10 @@
  * Why a bundle: start-up. Node resolving and compiling ~400 small modules of fastify, pino,
  * node-forge... took most of the time to the readiness line; one pre-linked file does not. It also
  * means a project that installs ours installs none of those packages (and none of their engine
- * warnings). `dist/cli.js` and `dist/index.js` share one chunk, so the in-process API and the CLI run
- * the same code. Source maps carry the sources, since `src/` is not shipped.
+ * warnings). `dist/cli.js` and `dist/index.js` share their chunks, so the in-process API and the CLI
+ * run the same code; what is loaded with `import()` (the admin app, src/http/lazyApp.ts; the
+ * certificate issuer) is a chunk of its own, read only when needed. Source maps carry the sources,
+ * since `src/` is not shipped.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';

@@ -12,7 +12,7 @@ import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { ERROR_CONTENT_TYPE, errorXml } from './errors.js';
+import { ERROR_CONTENT_TYPE, errorXml } from './errorBody.js';
 
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 

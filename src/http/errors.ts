@@ -8,11 +8,11 @@
  * detail), 400 ServiceError, 503 ServerBusyError. A status outside its table (e.g. 408) becomes
  * "unrecognized HTTP status", so only statuses it knows are used here.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isBrokerError, messageFor, type BrokerErrorCode } from '../broker/errors.js';
 import { DurationError } from './duration.js';
+import { ERROR_CONTENT_TYPE, errorXml } from './errorBody.js';
 import { requestHost } from './paths.js';
 
 /** An error with the HTTP status to answer with. Thrown by handlers, parsers and hooks. */
@@ -47,15 +47,8 @@ export const BROKER_ERROR_STATUS: Record<BrokerErrorCode, number> = {
   TransactionRollback: 400,
 };
 
-export const ERROR_CONTENT_TYPE = 'application/xml; charset=utf-8';
-
-const escapeXml = (s: string): string => s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] ?? c);
-
-/** The Service Bus error document, with a tracking id and timestamp as Azure appends them. */
-export function errorXml(status: number, detail: string, trackingId: string = randomUUID(), now = new Date()): string {
-  const full = `${detail} TrackingId:${trackingId}, Timestamp:${now.toISOString()}`;
-  return `<?xml version="1.0" encoding="utf-8"?><Error><Code>${status}</Code><Detail>${escapeXml(full)}</Detail></Error>`;
-}
+// The body itself lives apart so the admin port can answer with it before this app is loaded.
+export { ERROR_CONTENT_TYPE, errorXml } from './errorBody.js';
 
 const NAME_KINDS: Record<string, string> = { entity: 'queue or topic', topic: 'topic', subscription: 'subscription', rule: 'rule' };
 const SHORT_RULE = 'Use letters, digits, periods, hyphens and underscores, starting with a letter or digit, at most 50 characters.';

@@ -6,6 +6,9 @@
  * uses 5300). So each connection's first byte decides (src/http/dualPort.ts). Both sides call the
  * app through `app.routing`, fastify's own request entry point, and both take AMQP over
  * WebSockets upgrades on `/$servicebus/websocket` when the emulator passes the gateway.
+ *
+ * The app is loaded on the first request that needs it (src/http/lazyApp.ts); health probes and
+ * WebSocket upgrades never do (src/http/healthProbe.ts).
  */
 import http, { type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -16,8 +19,9 @@ import type { BrokerApi } from '../broker/api.js';
 import type { TlsMaterial } from '../tls/certs.js';
 import type { ControlPlane } from '../control/index.js';
 import type { NamespaceLookup } from '../auth/namespace.js';
-import { buildAdminApp } from './app.js';
 import { listenHttpAndHttps } from './dualPort.js';
+import { answerHealthProbe, isPlainHealthProbe } from './healthProbe.js';
+import { lazyAdminApp } from './lazyApp.js';
 
 /** Takes the HTTP upgrades it handles (AMQP over WebSockets, src/amqp/websocket.ts). */
 export interface UpgradeTarget {
@@ -47,12 +51,14 @@ export interface AdminServerOptions {
 
 export interface AdminServer {
   port: number;
+  /** Whether the admin app (fastify and the routes) has been loaded: false until a request needs it. */
+  appLoaded(): boolean;
   close(): Promise<void>;
 }
 
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const log = options.logger;
-  const app = buildAdminApp({
+  const app = lazyAdminApp({
     broker: options.broker,
     auth: options.auth,
     logger: options.logger,
@@ -62,9 +68,11 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     namespaceFor: options.namespaceFor,
     checkAdminFault: options.checkAdminFault,
   });
-  await app.ready();
 
-  const handler: http.RequestListener = (req, res) => app.routing(req, res);
+  const handler: http.RequestListener = (req, res) => {
+    if (isPlainHealthProbe(req)) return answerHealthProbe(req, res, options.isReady(), log);
+    app.handle(req, res);
+  };
   const webSocket = options.webSocket;
   const server = await listenHttpAndHttps({
     host: options.host,
@@ -88,6 +96,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   let closing: Promise<void> | undefined;
   return {
     port,
+    appLoaded: app.loaded,
     close: () => {
       closing ??= (async () => {
         await server.close();

@@ -5,20 +5,12 @@
  *
  * `health` is also a legal queue or topic name, so /health answers only requests that are not ATOM
  * requests; an SDK's request (signed, or with an api-version) reaches the entity routes instead.
+ * The admin port answers plain probes without the app (src/http/healthProbe.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.js';
-
-/** What tells an admin API client from a health probe: a SAS signature or an api-version. */
-export function isAtomRequest(req: IncomingMessage): boolean {
-  return (
-    req.headers.authorization !== undefined ||
-    req.headers.servicebusauthorization !== undefined ||
-    /[?&]api-version=/i.test(req.url ?? '') ||
-    /atom/i.test(req.headers['content-type'] ?? '')
-  );
-}
+import { HEALTHY, isAtomRequest, STARTING } from '../healthProbe.js';
 
 /** A router constraint: routes marked `{ atom: 'no' }` match only requests that are not ATOM requests. */
 export const atomConstraint = {
@@ -47,8 +39,8 @@ const healthBody = {
 
 export default async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get('/health', { constraints: { atom: 'no' }, schema: { response: { 200: healthBody, 503: healthBody } } }, async (_request, reply) => {
-    if (app.admin.isReady()) return reply.code(200).send({ status: 'healthy', message: 'Service is healthy.' });
-    return reply.code(503).send({ status: 'unhealthy', message: 'Service is starting.' });
+    if (app.admin.isReady()) return reply.code(200).send(HEALTHY);
+    return reply.code(503).send(STARTING);
   });
 
   app.get(
