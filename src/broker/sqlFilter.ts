@@ -117,34 +117,30 @@ export class Parser {
   }
 
   private or(): Node {
-    let left = this.and();
-    while (this.eatKw('or')) {
-      this.counted();
-      const a = left;
-      const b = this.and();
-      left = (m) => {
-        const x = a(m);
-        if (x === true) return true;
-        const y = b(m);
-        if (y === true) return true;
-        return x === null || y === null ? null : false;
-      };
-    }
-    return left;
+    return this.junction('or', () => this.and(), true);
   }
 
   private and(): Node {
-    let left = this.not();
-    while (this.eatKw('and')) {
+    return this.junction('and', () => this.not(), false);
+  }
+
+  /**
+   * A chain of OR or of AND in SQL's three-valued logic: the two differ only in the value that
+   * settles the result on its own (TRUE for OR, FALSE for AND). Otherwise UNKNOWN (null) on
+   * either side makes the result UNKNOWN.
+   */
+  private junction(word: 'or' | 'and', operand: () => Node, settles: boolean): Node {
+    let left = operand();
+    while (this.eatKw(word)) {
       this.counted();
       const a = left;
-      const b = this.not();
+      const b = operand();
       left = (m) => {
         const x = a(m);
-        if (x === false) return false;
+        if (x === settles) return settles;
         const y = b(m);
-        if (y === false) return false;
-        return x === null || y === null ? null : true;
+        if (y === settles) return settles;
+        return x === null || y === null ? null : !settles;
       };
     }
     return left;

@@ -42,6 +42,19 @@ describe('SQL filter', () => {
     expect(compileSqlFilter('constructor IS NULL')(subject({}))).toBe(true);
   });
 
+  it('AND and OR follow SQL three-valued logic: UNKNOWN (a missing property) settles neither', () => {
+    const operand: Record<string, string> = { T: 'a = 1', F: 'a = 2', U: 'missing = 1' };
+    const m = subject({ a: 1 });
+    // A filter matches only TRUE, so NOT tells FALSE (NOT matches) from UNKNOWN (NOT does not).
+    const truth = (e: string) => (compileSqlFilter(e)(m) ? 'T' : compileSqlFilter(`NOT (${e})`)(m) ? 'F' : 'U');
+    const table = (op: string) => ['T', 'F', 'U'].map((x) => ['T', 'F', 'U'].map((y) => truth(`(${operand[x]}) ${op} (${operand[y]})`)).join('')).join(' ');
+    expect(table('OR')).toBe('TTT TFU TUU');
+    expect(table('AND')).toBe('TFU FFF UFU');
+    // A chain settles as soon as one operand does, whatever its place.
+    expect(truth(`${operand.U} OR ${operand.F} OR ${operand.T}`)).toBe('T');
+    expect(truth(`${operand.U} AND ${operand.T} AND ${operand.F}`)).toBe('F');
+  });
+
   it('deep nesting is an argument error, never a stack overflow', () => {
     const depth = 20_000;
     for (const expression of [
