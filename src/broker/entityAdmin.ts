@@ -19,6 +19,7 @@ import { type AnyReceivable, QueueEntity, receiveBlocked, SubscriptionEntity, To
 import { errors } from './errors.js';
 import type { Namespace } from './namespace.js';
 import { checkEntityName, checkShortName, keyOf } from './paths.js';
+import { byField } from './propertyCatalogue.js';
 import { cloneRule, makeRule } from './rules.js';
 import { dropTopicSchedule } from './schedule.js';
 import { endSessions } from './sessionLock.js';
@@ -34,6 +35,8 @@ import {
   type SubscriptionProperties,
   type TopicProperties,
 } from './types.js';
+
+type Entity = QueueEntity | TopicEntity | SubscriptionEntity;
 
 const times = (ns: Namespace): EntityTimes => ({ createdAt: ns.now, updatedAt: ns.now, accessedAt: ns.now });
 
@@ -72,6 +75,57 @@ function afterPropertyChange(ns: Namespace, entity: AnyReceivable): void {
   ns.effects.notifyReceivers(entity.dlq);
 }
 
+/** A queue's or topic's properties merged over `base`: both kinds follow the SKU's message-size rule. */
+function topLevelProps<P extends QueueProperties | TopicProperties>(ns: Namespace, kind: 'queue' | 'topic', base: P, properties: Partial<P> | undefined): P {
+  const props = mergeFor(kind === 'queue' ? QUEUE_KEYS : TOPIC_KEYS, base, properties, kind);
+  checkMessageSize(ns.sku, properties?.maxMessageSizeInKilobytes, base.maxMessageSizeInKilobytes);
+  return props;
+}
+
+/** Queues and topics share one namespace of names: the key a new one is stored under. */
+function freeTopLevelKey(ns: Namespace, name: string): string {
+  checkEntityName(name);
+  const key = keyOf(name);
+  if (ns.registry.queues.has(key) || ns.registry.topics.has(key)) throw errors.entityExists(name);
+  return key;
+}
+
+/** A new queue's or topic's properties: Azure's defaults with the SKU's message size; partitions add up. */
+function newTopLevelProps<P extends QueueProperties | TopicProperties>(ns: Namespace, kind: 'queue' | 'topic', defaults: P, properties: Partial<P> | undefined): P {
+  const props = topLevelProps(ns, kind, { ...defaults, maxMessageSizeInKilobytes: defaultMessageSizeKb(ns.sku) }, properties);
+  if (props.enablePartitioning) props.maxSizeInMegabytes *= PARTITION_COUNT;
+  return props;
+}
+
+/** Properties Azure fixes at creation: an update may repeat them but not change them. */
+function keepFixed<P extends object>(kind: string, before: P, after: P, fields: readonly (keyof P & string)[]): void {
+  for (const f of fields) {
+    if (after[f] !== before[f]) throw errors.invalid(`${byField.get(f)!.azure} cannot be changed on an existing ${kind}.`);
+  }
+}
+
+/** Stores checked properties: an update is a use of the entity and re-arms AutoDeleteOnIdle. */
+function applyUpdate<E extends Entity>(ns: Namespace, entity: E, props: E['properties']): void {
+  entity.properties = props;
+  entity.times.updatedAt = ns.now;
+  touch(ns, entity);
+  armAutoDelete(ns, entity);
+}
+
+/** Stores a new entity: its AutoDeleteOnIdle is armed and path lookups see it. */
+function register<E extends Entity>(ns: Namespace, map: Map<string, E>, key: string, entity: E): E {
+  map.set(key, entity);
+  armAutoDelete(ns, entity);
+  ns.registry.pathsChanged();
+  return entity;
+}
+
+/** A management read is a use of the entity (AutoDeleteOnIdle). */
+function read<E extends Entity, V>(ns: Namespace, entity: E, view: (e: E) => V): V {
+  touch(ns, entity);
+  return view(entity);
+}
+
 /** Deleting an entity: every message goes, receivers close, waiters are told. */
 function teardown(ns: Namespace, entity: AnyReceivable): void {
   entity.deleted = true;
@@ -88,38 +142,20 @@ function teardown(ns: Namespace, entity: AnyReceivable): void {
 // ---- queues -------------------------------------------------------------------------------
 
 export function createQueue(ns: Namespace, name: string, properties?: Partial<QueueProperties>): QueueView {
-  checkEntityName(name);
-  const { queues, topics } = ns.registry;
-  const key = keyOf(name);
-  if (queues.has(key) || topics.has(key)) throw errors.entityExists(name);
-  const props = mergeFor(QUEUE_KEYS, { ...queueDefaults(), maxMessageSizeInKilobytes: defaultMessageSizeKb(ns.sku) }, properties, 'queue');
-  checkMessageSize(ns.sku, properties?.maxMessageSizeInKilobytes, defaultMessageSizeKb(ns.sku));
-  if (props.enablePartitioning) props.maxSizeInMegabytes *= PARTITION_COUNT;
+  const key = freeTopLevelKey(ns, name);
+  const props = newTopLevelProps(ns, 'queue', queueDefaults(), properties);
   checkForwarding(ns, name, props);
-  const q = new QueueEntity(name, props, times(ns), ns.deadlines);
-  queues.set(key, q);
-  armAutoDelete(ns, q);
-  ns.registry.pathsChanged();
-  return queueView(q);
+  return queueView(register(ns, ns.registry.queues, key, new QueueEntity(name, props, times(ns), ns.deadlines)));
 }
 
-export function getQueue(ns: Namespace, name: string): QueueView {
-  const q = ns.registry.queue(name);
-  touch(ns, q);
-  return queueView(q);
-}
+export const getQueue = (ns: Namespace, name: string): QueueView => read(ns, ns.registry.queue(name), queueView);
 
 export function updateQueue(ns: Namespace, name: string, properties: Partial<QueueProperties>): QueueView {
   const q = ns.registry.queue(name);
-  const props = mergeFor(QUEUE_KEYS, q.properties, properties, 'queue');
-  checkMessageSize(ns.sku, properties?.maxMessageSizeInKilobytes, q.properties.maxMessageSizeInKilobytes);
-  if (props.requiresSession !== q.properties.requiresSession) throw errors.invalid('RequiresSession cannot be changed on an existing queue.');
-  if (props.enablePartitioning !== q.properties.enablePartitioning) throw errors.invalid('EnablePartitioning cannot be changed on an existing queue.');
+  const props = topLevelProps(ns, 'queue', q.properties, properties);
+  keepFixed('queue', q.properties, props, ['requiresSession', 'enablePartitioning']);
   checkForwarding(ns, q.name, props);
-  q.properties = props;
-  q.times.updatedAt = ns.now;
-  touch(ns, q);
-  armAutoDelete(ns, q);
+  applyUpdate(ns, q, props);
   afterPropertyChange(ns, q);
   return queueView(q);
 }
@@ -135,35 +171,18 @@ export const listQueues = (ns: Namespace): QueueView[] => [...ns.registry.queues
 // ---- topics -------------------------------------------------------------------------------
 
 export function createTopic(ns: Namespace, name: string, properties?: Partial<TopicProperties>): TopicView {
-  checkEntityName(name);
-  const { queues, topics } = ns.registry;
-  const key = keyOf(name);
-  if (queues.has(key) || topics.has(key)) throw errors.entityExists(name);
-  const props = mergeFor(TOPIC_KEYS, { ...topicDefaults(), maxMessageSizeInKilobytes: defaultMessageSizeKb(ns.sku) }, properties, 'topic');
-  checkMessageSize(ns.sku, properties?.maxMessageSizeInKilobytes, defaultMessageSizeKb(ns.sku));
-  if (props.enablePartitioning) props.maxSizeInMegabytes *= PARTITION_COUNT;
-  const t = new TopicEntity(name, props, times(ns));
-  topics.set(key, t);
-  armAutoDelete(ns, t);
-  ns.registry.pathsChanged();
-  return topicView(t);
+  const key = freeTopLevelKey(ns, name);
+  const props = newTopLevelProps(ns, 'topic', topicDefaults(), properties);
+  return topicView(register(ns, ns.registry.topics, key, new TopicEntity(name, props, times(ns))));
 }
 
-export function getTopic(ns: Namespace, name: string): TopicView {
-  const t = ns.registry.topic(name);
-  touch(ns, t);
-  return topicView(t);
-}
+export const getTopic = (ns: Namespace, name: string): TopicView => read(ns, ns.registry.topic(name), topicView);
 
 export function updateTopic(ns: Namespace, name: string, properties: Partial<TopicProperties>): TopicView {
   const t = ns.registry.topic(name);
-  const props = mergeFor(TOPIC_KEYS, t.properties, properties, 'topic');
-  checkMessageSize(ns.sku, properties?.maxMessageSizeInKilobytes, t.properties.maxMessageSizeInKilobytes);
-  if (props.enablePartitioning !== t.properties.enablePartitioning) throw errors.invalid('EnablePartitioning cannot be changed on an existing topic.');
-  t.properties = props;
-  t.times.updatedAt = ns.now;
-  touch(ns, t);
-  armAutoDelete(ns, t);
+  const props = topLevelProps(ns, 'topic', t.properties, properties);
+  keepFixed('topic', t.properties, props, ['enablePartitioning']);
+  applyUpdate(ns, t, props);
   return topicView(t);
 }
 
@@ -201,27 +220,18 @@ export function createSubscription(
   const rule = makeRule(ruleName, defaultRule?.filter ?? { type: 'true' }, defaultRule?.action, ns.now);
   const s = new SubscriptionEntity(t, name, props, times(ns), ns.deadlines);
   s.rules.set(keyOf(ruleName), rule);
-  t.subscriptions.set(key, s);
-  ns.registry.pathsChanged();
-  armAutoDelete(ns, s);
-  return subscriptionView(s);
+  return subscriptionView(register(ns, t.subscriptions, key, s));
 }
 
-export function getSubscription(ns: Namespace, topic: string, name: string): SubscriptionView {
-  const s = ns.registry.subscription(topic, name);
-  touch(ns, s);
-  return subscriptionView(s);
-}
+export const getSubscription = (ns: Namespace, topic: string, name: string): SubscriptionView =>
+  read(ns, ns.registry.subscription(topic, name), subscriptionView);
 
 export function updateSubscription(ns: Namespace, topic: string, name: string, properties: Partial<SubscriptionProperties>): SubscriptionView {
   const s = ns.registry.subscription(topic, name);
   const props = mergeFor(SUBSCRIPTION_KEYS, s.properties, properties, 'subscription');
-  if (props.requiresSession !== s.properties.requiresSession) throw errors.invalid('RequiresSession cannot be changed on an existing subscription.');
+  keepFixed('subscription', s.properties, props, ['requiresSession']);
   checkForwarding(ns, s.path, props);
-  s.properties = props;
-  s.times.updatedAt = ns.now;
-  touch(ns, s);
-  armAutoDelete(ns, s);
+  applyUpdate(ns, s, props);
   afterPropertyChange(ns, s);
   return subscriptionView(s);
 }

@@ -53,6 +53,33 @@ describe('entities', () => {
     expectCode(() => broker.updateQueue('q', { bogus: 1 } as never), 'ArgumentError');
   });
 
+  it('properties fixed at creation: an update may repeat them, a change is refused by name and kind and changes nothing', () => {
+    const { broker } = setup();
+    broker.createQueue('q', { enablePartitioning: true });
+    broker.createTopic('t', { enablePartitioning: true });
+    broker.createSubscription('t', 's', { requiresSession: true });
+    const refused = (fn: () => unknown): string => {
+      try {
+        fn();
+      } catch (e) {
+        return `${(e as { code: string }).code}: ${(e as Error).message}`;
+      }
+      return 'accepted';
+    };
+    expect(refused(() => broker.updateQueue('q', { requiresSession: true, userMetadata: 'x' }))).toBe(
+      'InvalidOperation: RequiresSession cannot be changed on an existing queue.',
+    );
+    expect(refused(() => broker.updateQueue('q', { enablePartitioning: false }))).toBe('InvalidOperation: EnablePartitioning cannot be changed on an existing queue.');
+    expect(refused(() => broker.updateTopic('t', { enablePartitioning: false }))).toBe('InvalidOperation: EnablePartitioning cannot be changed on an existing topic.');
+    expect(refused(() => broker.updateSubscription('t', 's', { requiresSession: false }))).toBe(
+      'InvalidOperation: RequiresSession cannot be changed on an existing subscription.',
+    );
+    expect(broker.getQueue('q').properties.userMetadata).toBeUndefined();
+    expect(broker.updateQueue('q', { enablePartitioning: true, requiresSession: false, userMetadata: 'y' }).properties.userMetadata).toBe('y');
+    expect(broker.updateTopic('t', { enablePartitioning: true }).properties.enablePartitioning).toBe(true);
+    expect(broker.updateSubscription('t', 's', { requiresSession: true }).properties.requiresSession).toBe(true);
+  });
+
   it('lists and deletes; deleting drops messages, closes receivers and fails waiters', () => {
     const { broker } = setup();
     broker.createQueue('a');
