@@ -63,6 +63,11 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
     this.op = new OperationFrame(this.ns, options.clock, options.onWakeup, reportError);
   }
 
+  /** A verb whose arguments go unchanged to `fn`, run as one operation. */
+  private verb<A extends unknown[], R>(fn: (ns: Namespace, ...args: A) => R): (...args: A) => R {
+    return (...args) => this.op.run(fn, ...args);
+  }
+
   // ---- time -------------------------------------------------------------------------------
 
   nextDueAt(): number | undefined {
@@ -79,74 +84,31 @@ export class Broker implements BrokerApi, BrokerControlApi, ReceiverHost {
     return this.ns.sku;
   }
 
-  createQueue(name: string, properties?: Partial<t.QueueProperties>): QueueView {
-    return this.op.run(admin.createQueue, name, properties);
-  }
-  getQueue(name: string): QueueView {
-    return this.op.run(admin.getQueue, name);
-  }
-  updateQueue(name: string, properties: Partial<t.QueueProperties>): QueueView {
-    return this.op.run(admin.updateQueue, name, properties);
-  }
-  deleteQueue(name: string): void {
-    this.op.run(admin.deleteQueue, name);
-  }
-  listQueues(): QueueView[] {
-    return this.op.run(admin.listQueues);
-  }
+  // Kind by verb, each entityAdmin's function run as one operation: the arguments pass through
+  // unchanged, so the signatures are entityAdmin's (`implements BrokerApi` checks them).
+  createQueue = this.verb(admin.createQueue);
+  getQueue = this.verb(admin.getQueue);
+  updateQueue = this.verb(admin.updateQueue);
+  deleteQueue = this.verb(admin.deleteQueue);
+  listQueues = this.verb(admin.listQueues);
 
-  createTopic(name: string, properties?: Partial<t.TopicProperties>): TopicView {
-    return this.op.run(admin.createTopic, name, properties);
-  }
-  getTopic(name: string): TopicView {
-    return this.op.run(admin.getTopic, name);
-  }
-  updateTopic(name: string, properties: Partial<t.TopicProperties>): TopicView {
-    return this.op.run(admin.updateTopic, name, properties);
-  }
-  deleteTopic(name: string): void {
-    this.op.run(admin.deleteTopic, name);
-  }
-  listTopics(): TopicView[] {
-    return this.op.run(admin.listTopics);
-  }
+  createTopic = this.verb(admin.createTopic);
+  getTopic = this.verb(admin.getTopic);
+  updateTopic = this.verb(admin.updateTopic);
+  deleteTopic = this.verb(admin.deleteTopic);
+  listTopics = this.verb(admin.listTopics);
 
-  createSubscription(
-    topic: string,
-    name: string,
-    properties?: Partial<t.SubscriptionProperties>,
-    defaultRule?: { name?: string; filter: t.RuleFilter; action?: t.RuleAction },
-  ): SubscriptionView {
-    return this.op.run(admin.createSubscription, topic, name, properties, defaultRule);
-  }
-  getSubscription(topic: string, name: string): SubscriptionView {
-    return this.op.run(admin.getSubscription, topic, name);
-  }
-  updateSubscription(topic: string, name: string, properties: Partial<t.SubscriptionProperties>): SubscriptionView {
-    return this.op.run(admin.updateSubscription, topic, name, properties);
-  }
-  deleteSubscription(topic: string, name: string): void {
-    this.op.run(admin.deleteSubscription, topic, name);
-  }
-  listSubscriptions(topic: string): SubscriptionView[] {
-    return this.op.run(admin.listSubscriptions, topic);
-  }
+  createSubscription = this.verb(admin.createSubscription);
+  getSubscription = this.verb(admin.getSubscription);
+  updateSubscription = this.verb(admin.updateSubscription);
+  deleteSubscription = this.verb(admin.deleteSubscription);
+  listSubscriptions = this.verb(admin.listSubscriptions);
 
-  createRule(topic: string, subscription: string, name: string, filter: t.RuleFilter, action?: t.RuleAction): t.RuleDescription {
-    return this.op.run(admin.createRule, topic, subscription, name, filter, action);
-  }
-  getRule(topic: string, subscription: string, name: string): t.RuleDescription {
-    return this.op.run(admin.getRule, topic, subscription, name);
-  }
-  updateRule(topic: string, subscription: string, name: string, filter: t.RuleFilter, action?: t.RuleAction): t.RuleDescription {
-    return this.op.run(admin.updateRule, topic, subscription, name, filter, action);
-  }
-  deleteRule(topic: string, subscription: string, name: string): void {
-    this.op.run(admin.deleteRule, topic, subscription, name);
-  }
-  listRules(topic: string, subscription: string): t.RuleDescription[] {
-    return this.op.run(admin.listRules, topic, subscription);
-  }
+  createRule = this.verb(admin.createRule);
+  getRule = this.verb(admin.getRule);
+  updateRule = this.verb(admin.updateRule);
+  deleteRule = this.verb(admin.deleteRule);
+  listRules = this.verb(admin.listRules);
 
   /** A lookup only: no operation, so no deadline runs. */
   entityKind(path: string): 'queue' | 'topic' | 'subscription' | undefined {
