@@ -2,11 +2,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { QueueView } from '../../broker/api.js';
 import type { QueueProperties } from '../../broker/types.js';
-import { baseOf, byName, entryXml, feedXml, paginate, type Base, type EntryInput } from '../atom.js';
+import { baseOf, entryXml, type Base, type EntryInput } from '../atom.js';
 import { QUEUE_CLEARABLE, QUEUE_ROOT, queueXml, readQueue } from '../serializers/queue.js';
 import type { XmlObject } from '../xml.js';
-import { feedResponses, listQuerySchema, sendEntry, sendFeed, type ListQuery } from './common.js';
-import { type EntityKind, putEntity } from './entityPut.js';
+import { sendEntry } from './common.js';
+import { type EntityKind, listRoute, putEntity } from './topLevelEntity.js';
 
 export function queueEntry(base: Base, v: QueueView): EntryInput {
   return {
@@ -32,6 +32,8 @@ const QUEUE_KIND: EntityKind<Partial<QueueProperties>, QueueView> = {
   other: (broker, name) => broker.getTopic(name),
   clearable: QUEUE_CLEARABLE,
   entry: queueEntry,
+  collection: 'Queues',
+  list: (broker) => broker.listQueues(),
 };
 
 export function putQueue(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, name: string, el: XmlObject, update: boolean): FastifyReply {
@@ -39,14 +41,5 @@ export function putQueue(app: FastifyInstance, request: FastifyRequest, reply: F
 }
 
 export default async function queueRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Querystring: ListQuery }>(
-    '/$Resources/Queues',
-    { schema: { querystring: listQuerySchema, response: feedResponses } },
-    async (request, reply) => {
-      const base = baseOf(request);
-      const all = app.admin.broker.listQueues().sort(byName);
-      const page = paginate(all, request.query.$skip, request.query.$top);
-      return sendFeed(reply, feedXml(base, '$Resources/Queues', 'Queues', { ...page, items: page.items.map((v) => queueEntry(base, v)) }, app.admin.now()));
-    },
-  );
+  listRoute(app, QUEUE_KIND);
 }

@@ -2,11 +2,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TopicView } from '../../broker/api.js';
 import type { TopicProperties } from '../../broker/types.js';
-import { baseOf, byName, entryXml, feedXml, paginate, type Base, type EntryInput } from '../atom.js';
+import { baseOf, entryXml, type Base, type EntryInput } from '../atom.js';
 import { TOPIC_CLEARABLE, TOPIC_ROOT, readTopic, topicXml } from '../serializers/topic.js';
 import type { XmlObject } from '../xml.js';
-import { feedResponses, listQuerySchema, sendEntry, sendFeed, type ListQuery } from './common.js';
-import { type EntityKind, putEntity } from './entityPut.js';
+import { sendEntry } from './common.js';
+import { type EntityKind, listRoute, putEntity } from './topLevelEntity.js';
 
 export function topicEntry(v: TopicView): EntryInput {
   return {
@@ -32,6 +32,8 @@ const TOPIC_KIND: EntityKind<Partial<TopicProperties>, TopicView> = {
   other: (broker, name) => broker.getQueue(name),
   clearable: TOPIC_CLEARABLE,
   entry: (_base, v) => topicEntry(v),
+  collection: 'Topics',
+  list: (broker) => broker.listTopics(),
 };
 
 export function putTopic(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, name: string, el: XmlObject, update: boolean): FastifyReply {
@@ -39,14 +41,5 @@ export function putTopic(app: FastifyInstance, request: FastifyRequest, reply: F
 }
 
 export default async function topicRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Querystring: ListQuery }>(
-    '/$Resources/Topics',
-    { schema: { querystring: listQuerySchema, response: feedResponses } },
-    async (request, reply) => {
-      const base = baseOf(request);
-      const all = app.admin.broker.listTopics().sort(byName);
-      const page = paginate(all, request.query.$skip, request.query.$top);
-      return sendFeed(reply, feedXml(base, '$Resources/Topics', 'Topics', { ...page, items: page.items.map(topicEntry) }, app.admin.now()));
-    },
-  );
+  listRoute(app, TOPIC_KIND);
 }

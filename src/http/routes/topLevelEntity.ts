@@ -1,17 +1,17 @@
 /**
- * PUT of a queue or a topic, which differ only in what they read, call and write: an update
- * keeps the entity's authorization rules unless the body brings its own and clears what the body
- * leaves out; a create is refused when the other kind holds the name (queues and topics share
- * one namespace of names).
+ * The list route and the PUT of queues and topics, which differ only in what they read, call and
+ * write. PUT: an update keeps the entity's authorization rules unless the body brings its own
+ * and clears what the body leaves out; a create is refused when the other kind holds the name
+ * (queues and topics share one namespace of names).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BrokerApi } from '../../broker/api.js';
 import { errors } from '../../broker/errors.js';
 import type { AuthorizationRule } from '../../broker/types.js';
-import { baseOf, entryXml, type Base, type EntryInput } from '../atom.js';
+import { baseOf, byName, entryXml, feedXml, paginate, type Base, type EntryInput } from '../atom.js';
 import { authorizationRulesFor } from '../serializers/authorizationRules.js';
 import type { XmlObject } from '../xml.js';
-import { lookup, sendEntry, withCleared } from './common.js';
+import { feedResponses, listQuerySchema, lookup, sendEntry, sendFeed, withCleared, type ListQuery } from './common.js';
 
 type Props = { authorizationRules?: readonly AuthorizationRule[] };
 type View = { name: string; properties: { authorizationRules: readonly AuthorizationRule[] } };
@@ -26,6 +26,19 @@ export interface EntityKind<P extends Props, V extends View> {
   other(broker: BrokerApi, name: string): unknown;
   clearable: readonly string[];
   entry(base: Base, v: V): EntryInput;
+  /** The kind's collection: `$Resources/{collection}` and its feed's title. */
+  collection: 'Queues' | 'Topics';
+  list(broker: BrokerApi): V[];
+}
+
+/** `GET /$Resources/{collection}`: the kind's entities in name order, a page ($skip, $top) at a time. */
+export function listRoute<P extends Props, V extends View>(app: FastifyInstance, k: EntityKind<P, V>): void {
+  const path = `$Resources/${k.collection}`;
+  app.get<{ Querystring: ListQuery }>(`/${path}`, { schema: { querystring: listQuerySchema, response: feedResponses } }, async (request, reply) => {
+    const base = baseOf(request);
+    const page = paginate(k.list(app.admin.broker).sort(byName), request.query.$skip, request.query.$top);
+    return sendFeed(reply, feedXml(base, path, k.collection, { ...page, items: page.items.map((v) => k.entry(base, v)) }, app.admin.now()));
+  });
 }
 
 export function putEntity<P extends Props, V extends View>(
