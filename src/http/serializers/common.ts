@@ -1,9 +1,9 @@
 /**
  * Shared pieces of the entity descriptions: reading the Atom entry of a PUT, converting element
- * text to typed values, and the read-only parts of responses (timestamps, CountDetails).
+ * text to typed values, and pieces of responses (timestamps, CountDetails, ForwardTo addresses).
  */
 import { type EntityKind, propertiesOf, type PropertyDef, READ_ONLY, STATUSES } from '../../broker/propertyCatalogue.js';
-import type { CountDetails, EntityTimes } from '../../broker/types.js';
+import type { CountDetails } from '../../broker/types.js';
 import { DurationError, parseDuration } from '../duration.js';
 import { HttpError } from '../errors.js';
 import { ATTR, NS_SB_COUNTS, TEXT, childKeys, isXmlObject, textOf, type XmlObject, type XmlValue } from '../xml.js';
@@ -152,11 +152,6 @@ export function countDetailsXml(c: CountDetails): XmlObject {
 /** Adds `key: value` only when value is defined (absent elements read as undefined in the SDK). */
 export function optional(target: XmlObject, key: string, value: XmlValue | undefined): void {
   if (value !== undefined) target[key] = value;
-}
-
-/** An entity's times, as the three elements Azure writes one after the other. */
-export function timesXml(t: EntityTimes): XmlObject {
-  return { CreatedAt: isoTime(t.createdAt), UpdatedAt: isoTime(t.updatedAt), AccessedAt: isoTime(t.accessedAt) };
 }
 
 /** A ForwardTo-style value in a response: the target's sb:// address, as Azure writes it. */

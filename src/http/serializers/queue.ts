@@ -1,10 +1,9 @@
 /** QueueDescription <-> QueueProperties (serializers/queueResourceSerializer.js in the JS SDK). */
 import type { QueueView } from '../../broker/api.js';
 import type { QueueProperties } from '../../broker/types.js';
-import { formatDuration } from '../duration.js';
-import { ATTR, NS_SB, NS_XSI, type XmlObject } from '../xml.js';
-import { authorizationRulesXml } from './authorizationRules.js';
-import { bool, clearableOf, countDetailsXml, fieldsOf, type FieldSpec, forwardAddress, ignoredOf, optional, readFields, timesXml } from './common.js';
+import type { XmlObject } from '../xml.js';
+import { clearableOf, countDetailsXml, fieldsOf, type FieldSpec, ignoredOf, readFields } from './common.js';
+import { descriptionXml, timeElements } from './description.js';
 
 export const QUEUE_ROOT = 'QueueDescription';
 
@@ -22,37 +21,19 @@ export function readQueue(el: XmlObject): Partial<QueueProperties> {
 
 /** `sbBase` is `sb://host[:port]/`, the prefix of ForwardTo values in responses (as Azure writes them). */
 export function queueXml(v: QueueView, sbBase: string): XmlObject {
-  const p = v.properties;
-  const x: XmlObject = {
-    [`${ATTR}xmlns`]: NS_SB,
-    [`${ATTR}xmlns:i`]: NS_XSI,
-    LockDuration: formatDuration(p.lockDurationMs),
-    MaxSizeInMegabytes: String(p.maxSizeInMegabytes),
-    RequiresDuplicateDetection: bool(p.requiresDuplicateDetection),
-    RequiresSession: bool(p.requiresSession),
-    DefaultMessageTimeToLive: formatDuration(p.defaultMessageTimeToLiveMs),
-    DeadLetteringOnMessageExpiration: bool(p.deadLetteringOnMessageExpiration),
-    DuplicateDetectionHistoryTimeWindow: formatDuration(p.duplicateDetectionHistoryTimeWindowMs),
-    MaxDeliveryCount: String(p.maxDeliveryCount),
-    EnableBatchedOperations: bool(p.enableBatchedOperations),
-    SizeInBytes: String(v.runtime.sizeInBytes),
-    MessageCount: String(v.runtime.totalMessageCount),
-    IsAnonymousAccessible: 'false',
-    AuthorizationRules: authorizationRulesXml(p.authorizationRules),
-    Status: p.status,
-  };
-  optional(x, 'ForwardTo', forwardAddress(sbBase, p.forwardTo));
-  optional(x, 'UserMetadata', p.userMetadata);
-  Object.assign(x, {
-    ...timesXml(v.times),
-    SupportOrdering: 'true',
-    CountDetails: countDetailsXml(v.runtime),
-    AutoDeleteOnIdle: formatDuration(p.autoDeleteOnIdleMs),
-    EnablePartitioning: bool(p.enablePartitioning),
-    EntityAvailabilityStatus: 'Available',
-  });
-  optional(x, 'ForwardDeadLetteredMessagesTo', forwardAddress(sbBase, p.forwardDeadLetteredMessagesTo));
-  x.EnableExpress = bool(p.enableExpress);
-  x.MaxMessageSizeInKilobytes = String(p.maxMessageSizeInKilobytes);
-  return x;
+  const r = v.runtime;
+  return descriptionXml('queue', v.properties, sbBase, [
+    'LockDuration', 'MaxSizeInMegabytes', 'RequiresDuplicateDetection', 'RequiresSession', 'DefaultMessageTimeToLive',
+    'DeadLetteringOnMessageExpiration', 'DuplicateDetectionHistoryTimeWindow', 'MaxDeliveryCount', 'EnableBatchedOperations',
+    ['SizeInBytes', String(r.sizeInBytes)],
+    ['MessageCount', String(r.totalMessageCount)],
+    ['IsAnonymousAccessible', 'false'],
+    'AuthorizationRules', 'Status', 'ForwardTo', 'UserMetadata',
+    ...timeElements(v.times),
+    ['SupportOrdering', 'true'],
+    ['CountDetails', countDetailsXml(r)],
+    'AutoDeleteOnIdle', 'EnablePartitioning',
+    ['EntityAvailabilityStatus', 'Available'],
+    'ForwardDeadLetteredMessagesTo', 'EnableExpress', 'MaxMessageSizeInKilobytes',
+  ]);
 }

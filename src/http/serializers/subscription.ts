@@ -1,10 +1,10 @@
 /** SubscriptionDescription <-> SubscriptionProperties (serializers/subscriptionResourceSerializer.js in the JS SDK). */
 import type { SubscriptionView } from '../../broker/api.js';
 import type { SubscriptionProperties } from '../../broker/types.js';
-import { formatDuration } from '../duration.js';
 import { HttpError } from '../errors.js';
-import { ATTR, NS_SB, NS_XSI, isXmlObject, type XmlObject } from '../xml.js';
-import { bool, clearableOf, countDetailsXml, fieldsOf, type FieldSpec, forwardAddress, ignoredOf, optional, readFields, timesXml } from './common.js';
+import { isXmlObject, type XmlObject } from '../xml.js';
+import { clearableOf, countDetailsXml, fieldsOf, type FieldSpec, ignoredOf, readFields } from './common.js';
+import { descriptionXml, timeElements } from './description.js';
 import { readRule, type ParsedRule } from './rule.js';
 
 export const SUBSCRIPTION_ROOT = 'SubscriptionDescription';
@@ -25,31 +25,15 @@ export function readSubscription(el: XmlObject): { properties: Partial<Subscript
   return { properties, defaultRule: readRule(d === '' ? {} : d, `${SUBSCRIPTION_ROOT}/DefaultRuleDescription`) };
 }
 
+/** `sbBase` is `sb://host[:port]/`, the prefix of ForwardTo values in responses (as Azure writes them). */
 export function subscriptionXml(v: SubscriptionView, sbBase: string): XmlObject {
-  const p = v.properties;
-  const x: XmlObject = {
-    [`${ATTR}xmlns`]: NS_SB,
-    [`${ATTR}xmlns:i`]: NS_XSI,
-    LockDuration: formatDuration(p.lockDurationMs),
-    RequiresSession: bool(p.requiresSession),
-    DefaultMessageTimeToLive: formatDuration(p.defaultMessageTimeToLiveMs),
-    DeadLetteringOnMessageExpiration: bool(p.deadLetteringOnMessageExpiration),
-    DeadLetteringOnFilterEvaluationExceptions: bool(p.deadLetteringOnFilterEvaluationExceptions),
-    MessageCount: String(v.runtime.totalMessageCount),
-    MaxDeliveryCount: String(p.maxDeliveryCount),
-    EnableBatchedOperations: bool(p.enableBatchedOperations),
-    Status: p.status,
-  };
-  optional(x, 'ForwardTo', forwardAddress(sbBase, p.forwardTo));
-  optional(x, 'UserMetadata', p.userMetadata);
-  Object.assign(x, {
-    ...timesXml(v.times),
-    CountDetails: countDetailsXml(v.runtime),
-  });
-  optional(x, 'ForwardDeadLetteredMessagesTo', forwardAddress(sbBase, p.forwardDeadLetteredMessagesTo));
-  Object.assign(x, {
-    AutoDeleteOnIdle: formatDuration(p.autoDeleteOnIdleMs),
-    EntityAvailabilityStatus: 'Available',
-  });
-  return x;
+  return descriptionXml('subscription', v.properties, sbBase, [
+    'LockDuration', 'RequiresSession', 'DefaultMessageTimeToLive', 'DeadLetteringOnMessageExpiration', 'DeadLetteringOnFilterEvaluationExceptions',
+    ['MessageCount', String(v.runtime.totalMessageCount)],
+    'MaxDeliveryCount', 'EnableBatchedOperations', 'Status', 'ForwardTo', 'UserMetadata',
+    ...timeElements(v.times),
+    ['CountDetails', countDetailsXml(v.runtime)],
+    'ForwardDeadLetteredMessagesTo', 'AutoDeleteOnIdle',
+    ['EntityAvailabilityStatus', 'Available'],
+  ]);
 }

@@ -1,10 +1,9 @@
 /** TopicDescription <-> TopicProperties (serializers/topicResourceSerializer.js in the JS SDK). */
 import type { TopicView } from '../../broker/api.js';
 import type { TopicProperties } from '../../broker/types.js';
-import { formatDuration } from '../duration.js';
-import { ATTR, NS_SB, NS_XSI, type XmlObject } from '../xml.js';
-import { authorizationRulesXml } from './authorizationRules.js';
-import { bool, clearableOf, countDetailsXml, fieldsOf, type FieldSpec, ignoredOf, optional, readFields, timesXml } from './common.js';
+import type { XmlObject } from '../xml.js';
+import { clearableOf, countDetailsXml, fieldsOf, type FieldSpec, ignoredOf, readFields } from './common.js';
+import { descriptionXml, timeElements } from './description.js';
 
 export const TOPIC_ROOT = 'TopicDescription';
 
@@ -21,39 +20,22 @@ export function readTopic(el: XmlObject): Partial<TopicProperties> {
 }
 
 export function topicXml(v: TopicView): XmlObject {
-  const p = v.properties;
-  const x: XmlObject = {
-    [`${ATTR}xmlns`]: NS_SB,
-    [`${ATTR}xmlns:i`]: NS_XSI,
-    DefaultMessageTimeToLive: formatDuration(p.defaultMessageTimeToLiveMs),
-    MaxSizeInMegabytes: String(p.maxSizeInMegabytes),
-    RequiresDuplicateDetection: bool(p.requiresDuplicateDetection),
-    DuplicateDetectionHistoryTimeWindow: formatDuration(p.duplicateDetectionHistoryTimeWindowMs),
-    EnableBatchedOperations: bool(p.enableBatchedOperations),
-    SizeInBytes: String(v.runtime.sizeInBytes),
-    FilteringMessagesBeforePublishing: 'false',
-    IsAnonymousAccessible: 'false',
-    AuthorizationRules: authorizationRulesXml(p.authorizationRules),
-    Status: p.status,
-  };
-  optional(x, 'UserMetadata', p.userMetadata);
-  Object.assign(x, {
-    ...timesXml(v.times),
-    SupportOrdering: bool(p.supportOrdering),
-    CountDetails: countDetailsXml({
-      activeMessageCount: 0,
-      deadLetterMessageCount: 0,
-      scheduledMessageCount: v.runtime.scheduledMessageCount,
-      transferMessageCount: 0,
-      transferDeadLetterMessageCount: 0,
-    }),
-    SubscriptionCount: String(v.runtime.subscriptionCount),
-    AutoDeleteOnIdle: formatDuration(p.autoDeleteOnIdleMs),
-    EnablePartitioning: bool(p.enablePartitioning),
-    EntityAvailabilityStatus: 'Available',
-    EnableSubscriptionPartitioning: 'false',
-    EnableExpress: bool(p.enableExpress),
-    MaxMessageSizeInKilobytes: String(p.maxMessageSizeInKilobytes),
-  });
-  return x;
+  const r = v.runtime;
+  const counts = { activeMessageCount: 0, deadLetterMessageCount: 0, scheduledMessageCount: r.scheduledMessageCount, transferMessageCount: 0, transferDeadLetterMessageCount: 0 };
+  // Topics forward nothing, so no element needs the sb:// prefix.
+  return descriptionXml('topic', v.properties, '', [
+    'DefaultMessageTimeToLive', 'MaxSizeInMegabytes', 'RequiresDuplicateDetection', 'DuplicateDetectionHistoryTimeWindow', 'EnableBatchedOperations',
+    ['SizeInBytes', String(r.sizeInBytes)],
+    ['FilteringMessagesBeforePublishing', 'false'],
+    ['IsAnonymousAccessible', 'false'],
+    'AuthorizationRules', 'Status', 'UserMetadata',
+    ...timeElements(v.times),
+    'SupportOrdering',
+    ['CountDetails', countDetailsXml(counts)],
+    ['SubscriptionCount', String(r.subscriptionCount)],
+    'AutoDeleteOnIdle', 'EnablePartitioning',
+    ['EntityAvailabilityStatus', 'Available'],
+    ['EnableSubscriptionPartitioning', 'false'],
+    'EnableExpress', 'MaxMessageSizeInKilobytes',
+  ]);
 }
