@@ -3,33 +3,20 @@
  * the HTTP error Azure gives, so the official ServiceBusAdministrationClient's own retry policy is
  * what a test exercises. The admin client runs in a child process that trusts the emulator's CA.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateSasToken } from '../../src/auth/sas.js';
-import { startEmulator, type Emulator } from '../../src/index.js';
-import { AdminClientProcess, sdkError } from '../http/support/adminClient.js';
+import type { Emulator } from '../../src/index.js';
+import { type AdminClientProcess, sdkError } from '../http/support/adminClient.js';
+import { withAdminClientEmulator } from './adminHarness.js';
 
 let emulator: Emulator;
-let dir: string;
 let sdk: AdminClientProcess;
 
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'sbemu-admin-faults-'));
-  emulator = await startEmulator({ host: '127.0.0.1', amqpPort: 0, amqpsPort: null, httpPort: 0, logLevel: 'silent', tlsDir: dir });
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: emulator.caPath };
-  delete env.NODE_TLS_REJECT_UNAUTHORIZED;
-  sdk = new AdminClientProcess(env);
+withAdminClientEmulator('sbemu-admin-faults-', {}, (parts) => {
+  ({ emulator, sdk } = parts);
   emulator.broker.createQueue('orders');
   emulator.broker.createTopic('events');
   emulator.broker.createSubscription('events', 'audit');
-});
-
-afterAll(async () => {
-  await sdk?.close();
-  await emulator?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const admin = () => sdk.client(emulator.adminConnectionString);

@@ -3,30 +3,17 @@
  * process that trusts the emulator's CA, see test/http/support): forwarding targets, the order
  * rules are listed in, and correlation filter properties reading back as written.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/index.js';
-import { AdminClientProcess, sdkError } from '../http/support/adminClient.js';
+import { describe, expect, it } from 'vitest';
+import { type AdminClientProcess, sdkError } from '../http/support/adminClient.js';
+import { withAdminClientEmulator } from './adminHarness.js';
 import { uniqueName, type Emulator } from './harness.js';
 
-let dir: string;
 let emulator: Emulator;
 let sdk: AdminClientProcess;
 let admin: ReturnType<AdminClientProcess['client']>;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'sbemu-admin-semantics-'));
-  emulator = await startEmulator({ host: '127.0.0.1', amqpPort: 0, amqpsPort: null, httpPort: 0, logLevel: 'silent', tlsDir: dir });
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: emulator.caPath };
-  delete env.NODE_TLS_REJECT_UNAUTHORIZED;
-  sdk = new AdminClientProcess(env);
+withAdminClientEmulator('sbemu-admin-semantics-', {}, (parts) => {
+  ({ emulator, sdk } = parts);
   admin = sdk.client(emulator.adminConnectionString);
-});
-afterAll(async () => {
-  await sdk?.close();
-  await emulator?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('the admin client', () => {

@@ -4,30 +4,15 @@
  * does), reads the key back, and a ServiceBusClient whose connection string names that rule
  * reaches that queue only.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ServiceBusClient, isServiceBusError } from '@azure/service-bus';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/index.js';
-import { AdminClientProcess } from '../http/support/adminClient.js';
+import { describe, expect, it } from 'vitest';
+import type { AdminClientProcess } from '../http/support/adminClient.js';
+import { withAdminClientEmulator } from './adminHarness.js';
 import { uniqueName, type Emulator } from './harness.js';
 
-let dir: string;
 let emulator: Emulator;
 let sdk: AdminClientProcess;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'sbemu-policies-'));
-  emulator = await startEmulator({ host: '127.0.0.1', amqpPort: 0, amqpsPort: null, httpPort: 0, logLevel: 'silent', tlsDir: dir });
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: emulator.caPath };
-  delete env.NODE_TLS_REJECT_UNAUTHORIZED;
-  sdk = new AdminClientProcess(env);
-});
-afterAll(async () => {
-  await sdk?.close();
-  await emulator?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+withAdminClientEmulator('sbemu-policies-', {}, (parts) => ({ emulator, sdk } = parts));
 
 const code = async (p: Promise<unknown>) => {
   try {

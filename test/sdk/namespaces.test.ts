@@ -2,33 +2,18 @@
  * Per-test namespaces with the official JS SDK: two namespaces on one emulator, each with a queue of
  * the same name, never see each other's messages or entities; a key reaches only its namespace.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ServiceBusClient } from '@azure/service-bus';
 import { startEmulator, type Emulator } from '../../src/index.js';
-import { AdminClientProcess, sdkError } from '../http/support/adminClient.js';
+import { type AdminClientProcess, sdkError } from '../http/support/adminClient.js';
+import { withAdminClientEmulator } from './adminHarness.js';
 
 let emulator: Emulator;
 let dir: string;
 let sdk: AdminClientProcess;
 const opts = { retryOptions: { maxRetries: 0, timeoutInMs: 10_000 } };
 
-beforeAll(async () => {
-  // The admin client runs in a child process that trusts the emulator's CA (HTTPS, as the SDK insists).
-  dir = await mkdtemp(path.join(tmpdir(), 'sbemu-namespaces-'));
-  emulator = await startEmulator({ host: '127.0.0.1', amqpPort: 0, amqpsPort: null, httpPort: 0, logLevel: 'silent', tlsDir: dir });
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: emulator.caPath };
-  delete env.NODE_TLS_REJECT_UNAUTHORIZED;
-  sdk = new AdminClientProcess(env);
-});
-
-afterAll(async () => {
-  await sdk?.close();
-  await emulator?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+withAdminClientEmulator('sbemu-namespaces-', {}, (parts) => ({ emulator, sdk, dir } = parts));
 
 const adminOf = (cs: string) => sdk.client(cs);
 
