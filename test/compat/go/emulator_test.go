@@ -23,13 +23,19 @@ const (
 	key       = "SAS_KEY_VALUE"
 )
 
-// emu is the emulator the whole package's tests share; started by TestMain.
-var emu struct {
+// emulatorProc is one emulator CLI on free ports.
+type emulatorProc struct {
 	amqpPort, amqpsPort, httpPort int
 	wsPort                        int // --ws-port: AMQP over WebSockets (the admin port serves it too)
 	tlsDir                        string
 	cmd                           *exec.Cmd
 }
+
+// emu is the emulator the whole package's tests share; started by TestMain.
+var emu emulatorProc
+
+// stopAfterTests: emulators a test file started for itself, stopped by TestMain.
+var stopAfterTests []func()
 
 func freePort() int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -40,15 +46,31 @@ func freePort() int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func connectionString() string {
-	return fmt.Sprintf("Endpoint=sb://localhost:%d;SharedAccessKeyName=%s;SharedAccessKey=%s;UseDevelopmentEmulator=true;", emu.amqpPort, keyName, key)
+func connectionString() string { return emu.connectionString() }
+
+func adminConnectionString() string { return emu.adminConnectionString() }
+
+func (e *emulatorProc) connectionString() string {
+	return fmt.Sprintf("Endpoint=sb://localhost:%d;SharedAccessKeyName=%s;SharedAccessKey=%s;UseDevelopmentEmulator=true;", e.amqpPort, keyName, key)
 }
 
-func adminConnectionString() string {
-	return fmt.Sprintf("Endpoint=sb://localhost:%d;SharedAccessKeyName=%s;SharedAccessKey=%s;UseDevelopmentEmulator=true;", emu.httpPort, keyName, key)
+func (e *emulatorProc) adminConnectionString() string {
+	return fmt.Sprintf("Endpoint=sb://localhost:%d;SharedAccessKeyName=%s;SharedAccessKey=%s;UseDevelopmentEmulator=true;", e.httpPort, keyName, key)
 }
 
 func startEmulator(work string) error {
+	// No entities (the tests create their own) and Send-only / Listen-only namespace policies.
+	if err := emu.start(work, filepath.Join(work, "tls"), "--config", authConfig()); err != nil {
+		return err
+	}
+	// The one setting Go needs for the admin client (HTTPS on the admin port): trust the emulator's CA.
+	// crypto/x509 reads SSL_CERT_FILE when it first loads the system roots, i.e. at the first TLS handshake,
+	// so every emulator of the package shares this CA (tlsDir).
+	return os.Setenv("SSL_CERT_FILE", filepath.Join(emu.tlsDir, "ca.pem"))
+}
+
+// start runs dist/cli.js with its log in work/emulator.log, certificates from tlsDir, and extra arguments.
+func (e *emulatorProc) start(work, tlsDir string, extra ...string) error {
 	root, err := filepath.Abs("../../..")
 	if err != nil {
 		return err
@@ -57,18 +79,17 @@ func startEmulator(work string) error {
 	if _, err := os.Stat(cli); err != nil {
 		return fmt.Errorf("%s missing: run npm run build", cli)
 	}
-	emu.tlsDir = filepath.Join(work, "tls")
-	emu.amqpPort, emu.amqpsPort, emu.httpPort, emu.wsPort = freePort(), freePort(), freePort(), freePort()
+	e.tlsDir = tlsDir
+	e.amqpPort, e.amqpsPort, e.httpPort, e.wsPort = freePort(), freePort(), freePort(), freePort()
 	level := os.Getenv("SBEMU_LOG_LEVEL")
 	if level == "" {
 		level = "warn"
 	}
-	// No entities (the tests create their own) and Send-only / Listen-only namespace policies.
-	config := filepath.Join(root, "test", "compat", "auth-config.json")
-	cmd := exec.Command("node", cli, "--host", "127.0.0.1", "--config", config,
-		"--amqp-port", fmt.Sprint(emu.amqpPort), "--amqps-port", fmt.Sprint(emu.amqpsPort),
-		"--http-port", fmt.Sprint(emu.httpPort), "--ws-port", fmt.Sprint(emu.wsPort),
-		"--tls-dir", emu.tlsDir, "--log-level", level)
+	args := append([]string{cli, "--host", "127.0.0.1",
+		"--amqp-port", fmt.Sprint(e.amqpPort), "--amqps-port", fmt.Sprint(e.amqpsPort),
+		"--http-port", fmt.Sprint(e.httpPort), "--ws-port", fmt.Sprint(e.wsPort),
+		"--tls-dir", e.tlsDir, "--log-level", level}, extra...)
+	cmd := exec.Command("node", args...)
 	logFile, err := os.Create(filepath.Join(work, "emulator.log"))
 	if err != nil {
 		return err
@@ -81,7 +102,7 @@ func startEmulator(work string) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	emu.cmd = cmd
+	e.cmd = cmd
 	ready := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -99,22 +120,22 @@ func startEmulator(work string) error {
 		_ = cmd.Process.Kill()
 		return fmt.Errorf("emulator not ready after 30 s (log: %s)", logFile.Name())
 	}
-	// The one setting Go needs for the admin client (HTTPS on the admin port): trust the emulator's CA.
-	// crypto/x509 reads SSL_CERT_FILE when it first loads the system roots, i.e. at the first TLS handshake.
-	return os.Setenv("SSL_CERT_FILE", filepath.Join(emu.tlsDir, "ca.pem"))
+	return nil
 }
 
-func stopEmulator() {
-	if emu.cmd == nil || emu.cmd.Process == nil {
+func stopEmulator() { emu.stop() }
+
+func (e *emulatorProc) stop() {
+	if e.cmd == nil || e.cmd.Process == nil {
 		return
 	}
-	_ = emu.cmd.Process.Signal(syscall.SIGTERM)
+	_ = e.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
-	go func() { done <- emu.cmd.Wait() }()
+	go func() { done <- e.cmd.Wait() }()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		_ = emu.cmd.Process.Kill()
+		_ = e.cmd.Process.Kill()
 	}
 }
 
@@ -128,6 +149,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	for _, stop := range stopAfterTests {
+		stop()
+	}
 	stopEmulator()
 	if code == 0 && os.Getenv("SBEMU_KEEP_LOGS") == "" {
 		_ = os.RemoveAll(work)
@@ -169,4 +193,12 @@ var counter int
 func unique(prefix string) string {
 	counter++
 	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano()%1_000_000, counter)
+}
+
+func authConfig() string {
+	p, err := filepath.Abs(filepath.Join("..", "auth-config.json"))
+	if err != nil {
+		panic(err)
+	}
+	return p
 }

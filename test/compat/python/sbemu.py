@@ -32,6 +32,8 @@ class Emulator:
     http_port: int = field(default_factory=free_port)
     # AMQP over WebSockets on a port of its own (--ws-port); the admin port serves it too.
     ws_port: int = field(default_factory=free_port)
+    # 'offset' lets a test move time (POST /emulator/clock/advance).
+    clock: str | None = None
     proc: subprocess.Popen | None = None
     stdout_lines: list = field(default_factory=list)
 
@@ -57,6 +59,8 @@ class Emulator:
                 "--log-level", os.environ.get("SBEMU_LOG_LEVEL", "warn")]
         if self.config is not None:
             args += ["--config", str(self.config)]
+        if self.clock is not None:
+            args += ["--clock", self.clock]
         stderr = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr, text=True)
         ready = threading.Event()

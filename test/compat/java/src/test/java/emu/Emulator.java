@@ -57,6 +57,11 @@ public final class Emulator implements AutoCloseable {
 
     /** With wsPort >= 0, also the WebSocket port (--ws-port). */
     public static Emulator start(Path workDir, int httpPort, int wsPort) throws Exception {
+        return start(workDir, httpPort, wsPort, List.of());
+    }
+
+    /** With further CLI arguments (e.g. --clock offset). */
+    public static Emulator start(Path workDir, int httpPort, int wsPort, List<String> extra) throws Exception {
         Path root = Path.of(System.getProperty("repo.root", "../../..")).toAbsolutePath().normalize();
         Path cli = root.resolve("dist/cli.js");
         if (!Files.exists(cli)) throw new IllegalStateException(cli + " missing: run npm run build");
@@ -70,6 +75,7 @@ public final class Emulator implements AutoCloseable {
                 "--http-port", String.valueOf(httpPort), "--tls-dir", tls.toString(),
                 "--log-level", System.getenv().getOrDefault("SBEMU_LOG_LEVEL", "warn")));
         if (wsPort >= 0) cmd.addAll(List.of("--ws-port", String.valueOf(wsPort)));
+        cmd.addAll(extra);
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.appendTo(workDir.resolve("emulator.log").toFile()));
         Process proc = pb.start();
