@@ -10,8 +10,8 @@
  * The app is loaded on the first request that needs it (src/http/lazyApp.ts); health probes and
  * WebSocket upgrades never do (src/http/healthProbe.ts).
  */
-import http, { type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import type http from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { AuthConfig } from '../auth/types.js';
@@ -22,6 +22,7 @@ import type { NamespaceLookup } from '../auth/namespace.js';
 import { listenHttpAndHttps } from './dualPort.js';
 import { answerHealthProbe, isPlainHealthProbe } from './healthProbe.js';
 import { lazyAdminApp } from './lazyApp.js';
+import { serveUpgradeAsRequest } from './upgradeAsRequest.js';
 
 /** Takes the HTTP upgrades it handles (AMQP over WebSockets, src/amqp/websocket.ts). */
 export interface UpgradeTarget {
@@ -86,7 +87,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
           // With an 'upgrade' listener Node hands over every request that asks to upgrade (curl's
           // h2c probe, a WebSocket to another path): answer those as the plain requests they
           // also are, so the admin routes see them as they did before WebSockets.
-          serveAsPlainRequest(req, socket, head, handler);
+          serveUpgradeAsRequest(req, socket, head, handler);
         }
       : undefined,
   });
@@ -106,25 +107,4 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       return closing;
     },
   };
-}
-
-/**
- * Serves an upgrade request the way Node would without an 'upgrade' listener: one response, then
- * the connection closes. Requests with a body are refused: after an upgrade Node no longer
- * parses the socket, so the body would never reach the app.
- */
-function serveAsPlainRequest(req: IncomingMessage, socket: Duplex, head: Buffer, handler: http.RequestListener): void {
-  const res = new http.ServerResponse(req);
-  res.shouldKeepAlive = false;
-  res.assignSocket(socket as Socket);
-  res.once('finish', () => {
-    res.detachSocket(socket as Socket);
-    socket.end();
-  });
-  const hasBody = head.length > 0 || req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (hasBody) {
-    res.writeHead(400, { 'content-type': 'text/plain' }).end('An upgrade request cannot carry a body here.\n');
-    return;
-  }
-  handler(req, res);
 }

@@ -93,6 +93,23 @@ function rawUpgrade(port: number, lines: string[]): Promise<string> {
   });
 }
 
+/** Writes `parts` one after another (a tick apart) and returns the whole answer once the server closes. */
+function rawRequest(port: number, ...parts: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (d) => (text += d.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text));
+    void (async () => {
+      for (const part of parts) {
+        socket.write(part);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+  });
+}
+
 const upgradeLines = (path: string, extra: string[] = []) => [
   `GET ${path} HTTP/1.1`,
   'Host: localhost',
@@ -130,6 +147,31 @@ describe('where AMQP over WebSockets is served', () => {
     // A WebSocket upgrade to another path reaches the admin routes too (which want a token).
     const other = await rawUpgrade(emulator.httpPort, upgradeLines('/queue.1'));
     expect(other).toMatch(/^HTTP\/1\.1 401/);
+  });
+
+  it('serves an h2c upgrade request with a body, as Java\'s default HttpClient sends every plain-http POST', async () => {
+    const queue = uniqueName('h2c');
+    emulator.broker.createQueue(queue);
+    const json = JSON.stringify({ body: 'over h2c', messageId: 'h2c-1' });
+    const lines = (length: number) => [
+      `POST /emulator/entities/${queue}/messages HTTP/1.1`,
+      'Host: localhost',
+      'Connection: Upgrade, HTTP2-Settings',
+      'Upgrade: h2c',
+      'HTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA',
+      `Authorization: Basic ${Buffer.from('RootManageSharedAccessKey:SAS_KEY_VALUE').toString('base64')}`,
+      'Content-Type: application/json',
+      `Content-Length: ${length}`,
+    ];
+    // The body with the headers, and the body arriving after them in two parts.
+    const together = await rawRequest(emulator.httpPort, `${lines(Buffer.byteLength(json)).join('\r\n')}\r\n\r\n${json}`);
+    expect(together).toMatch(/^HTTP\/1\.1 201/);
+    const split = await rawRequest(emulator.httpPort, `${lines(Buffer.byteLength(json)).join('\r\n')}\r\n\r\n`, json.slice(0, 5), json.slice(5));
+    expect(split).toMatch(/^HTTP\/1\.1 201/);
+    expect(emulator.inspect.messages(queue).map((m) => m.messageId)).toEqual(['h2c-1', 'h2c-1']);
+    // No length, or a hostile one, is refused before anything is read.
+    expect(await rawRequest(emulator.httpPort, `${lines(0).slice(0, -1).join('\r\n')}\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/);
+    expect(await rawRequest(emulator.httpPort, `${lines(50_000_000).join('\r\n')}\r\n\r\n{`)).toMatch(/^HTTP\/1\.1 413/);
   });
 
   it.each(['https://localhost/$servicebus/websocket', '/%24servicebus/websocket', `${PATH}/?x=1`])('takes the upgrade for %s too (Java sends the absolute form)', async (target) => {
