@@ -12,8 +12,16 @@ import type { Duplex } from 'node:stream';
 
 /** Far above the admin app's own body limit (which answers 413 itself), so only a hostile length stops here. */
 const MAX_UPGRADE_BODY = 1024 * 1024;
+/** Node's own requestTimeout for the requests it parses, which an upgraded socket no longer has. */
+export const UPGRADE_BODY_TIMEOUT_MS = 300_000;
 
-export function serveUpgradeAsRequest(req: IncomingMessage, socket: Duplex, head: Buffer, handler: http.RequestListener): void {
+export function serveUpgradeAsRequest(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  handler: http.RequestListener,
+  bodyTimeoutMs = UPGRADE_BODY_TIMEOUT_MS,
+): void {
   const length = Number(req.headers['content-length'] ?? 0);
   const chunked = req.headers['transfer-encoding'] !== undefined;
   if (!chunked && Number.isSafeInteger(length) && length === 0 && head.length === 0) return respond(req, socket, handler);
@@ -31,12 +39,14 @@ export function serveUpgradeAsRequest(req: IncomingMessage, socket: Duplex, head
     httpVersionMinor: req.httpVersionMinor,
   });
   let remaining = length;
+  let timer: NodeJS.Timeout | undefined;
   const take = (chunk: Buffer): void => {
     if (remaining === 0) return;
     const part = chunk.subarray(0, remaining);
     remaining -= part.length;
     body.push(part);
     if (remaining === 0) {
+      clearTimeout(timer);
       socket.off('data', take);
       body.complete = true;
       body.push(null);
@@ -45,8 +55,12 @@ export function serveUpgradeAsRequest(req: IncomingMessage, socket: Duplex, head
   take(head);
   if (remaining > 0) {
     socket.on('data', take);
-    // A client that stops sending leaves the request incomplete: the app sees an aborted body.
+    // A client that stops sending must not hold the socket for ever: after the timeout it is
+    // closed, and the app sees an aborted body.
+    timer = setTimeout(() => socket.destroy(), bodyTimeoutMs);
+    timer.unref();
     socket.once('close', () => {
+      clearTimeout(timer);
       if (remaining > 0) body.destroy();
     });
   }
