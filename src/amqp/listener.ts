@@ -58,8 +58,6 @@ export interface AmqpListeners {
   acceptStream(stream: Transport): void;
   /** Entity links by path, for the test control plane (reset, dropped-connection faults). */
   links: LinkControl;
-  /** Closes the connections bound to namespace `name`; returns how many. */
-  dropNamespace(name: string, description: string): number;
   close(): Promise<void>;
 }
 
@@ -332,15 +330,6 @@ export async function startAmqpListeners(options: AmqpListenerOptions): Promise<
     amqpPort: (plain.address() as AddressInfo).port,
     amqpsPort,
     links,
-    dropNamespace(name, description) {
-      let n = 0;
-      for (const c of engine.connections) {
-        if ((c.context as ConnectionContext | undefined)?.namespace?.name !== name) continue;
-        c.closeWith('amqp:connection:forced', description);
-        n++;
-      }
-      return n;
-    },
     acceptStream(stream) {
       if (closed) stream.destroy();
       else engine.accept(stream);

@@ -168,7 +168,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     config,
     logger: logger.child({ component: 'namespaces' }),
     connectionStrings: (keyName, key) => strings(keyName, key),
-    dropConnections: (name) => amqp?.dropNamespace(name, `The namespace '${name}' was deleted.`),
     linksFor: (name) => amqp?.links.forNamespace(name),
   });
   control.namespaces = namespaces;

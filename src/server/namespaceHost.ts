@@ -65,6 +65,5 @@ export function hostNamespace(o: NamespaceHostOptions): HostedNamespace {
     broker.tick();
     timer.reschedule();
   };
-  o.clock.onAdvance = tick;
   return { control, broker, faulty: faults.wrap(broker), faults, tick, stop: () => timer.stop() };
 }

@@ -32,8 +32,6 @@ export interface NamespaceRegistryOptions {
   logger: Logger;
   /** The AMQP and admin connection strings for a key. */
   connectionStrings(keyName: string, key: string): { amqp: string; admin: string };
-  /** Closes the AMQP connections bound to a namespace being deleted. */
-  dropConnections(name: string): void;
   /** The AMQP links and connections of one namespace, once the listener runs. */
   linksFor(name: string): LinkSurgery | undefined;
 }
@@ -119,15 +117,18 @@ export class NamespaceRegistry implements NamespaceDirectory {
   private add(name: string, key: string, namespaces: NamespaceConfig[]): Entry {
     const { control, config, logger } = this.options;
     const keyName = `${PREFIX}${name}`;
+    const clock = control.clock.child();
     const hosted = hostNamespace({
       name,
-      clock: control.clock.child(),
+      clock,
       config: { ...config, namespaces },
       control,
       logger: logger.child({ namespace: name }),
       links: () => this.options.linksFor(name),
       names: () => [name],
     });
+    // A jump made with this namespace's key runs what fell due here only.
+    clock.onAdvance = hosted.tick;
     const auth = defaultAuthConfig();
     auth.keys = [{ name: keyName, key, rights: ['Manage', 'Send', 'Listen'] }];
     auth.entityPolicies = brokerEntityPolicies(hosted.broker);
@@ -147,7 +148,7 @@ export class NamespaceRegistry implements NamespaceDirectory {
   private remove(entry: Entry): void {
     this.byName.delete(entry.info.name.toLowerCase());
     entry.hosted.stop();
-    this.options.dropConnections(entry.info.name);
+    this.options.linksFor(entry.info.name)?.dropConnections(undefined, `The namespace '${entry.info.name}' was deleted.`);
     this.options.logger.info({ namespace: entry.info.name }, 'namespace deleted');
   }
 }
